@@ -1,0 +1,72 @@
+"""Probe + audio extraction for one session (``results/<s>/media.json``, ``audio.wav``)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from engage import TIMELINE_FPS
+from engage.errors import SessionError
+from engage.io.atomic import atomic_path, write_json
+from engage.media.decode import FrameReader, extract_audio, silent_audio
+from engage.media.probe import probe_media
+
+log = logging.getLogger(__name__)
+
+
+def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ingest_session(
+    *,
+    session: str,
+    video: str | os.PathLike,
+    media_json: str | os.PathLike,
+    audio_wav: str | os.PathLike,
+    audio_rate: int = 16000,
+    require_audio: bool = False,
+) -> dict:
+    """Probe ``video``, check it decodes, write media.json and audio.wav (silence if no audio).
+
+    A session without audio is usable for video features; ``media.json`` says ``has_audio: false``
+    and audio stages report null/low scores instead of failing (set ``require_audio`` to fail).
+    """
+    info = probe_media(video, session)
+    log.info("probed %s: %sx%s %.2fs avg %.3f fps (r %.3f) vfr=%s audio=%s", video, info["width"], info["height"],
+             info["duration"], info["avg_frame_rate"] or 0, info["r_frame_rate"] or 0, info["vfr"], info["has_audio"])
+    if info["vfr"]:
+        log.warning("session '%s': variable frame rate (avg %.3f vs r %.3f fps): resampled to a %d fps CFR timeline",
+                    session, info["avg_frame_rate"], info["r_frame_rate"], TIMELINE_FPS)
+    # Decode the first frames: catches files whose header is fine but whose packets are not.
+    first = next(iter(FrameReader(video, scale=(64, 36), duration=min(1.0, info["duration"]), session=session)), None)
+    if first is None:
+        raise SessionError(session, video, "video stream has no decodable frames (corrupt or truncated file)")
+    n_frames = int(round(info["duration"] * TIMELINE_FPS))
+    if n_frames < 1:
+        raise SessionError(session, video, f"video too short ({info['duration']:.3f} s)")
+    info.update(
+        session=session,
+        source=Path(video).name,
+        source_sha256=file_sha256(video),
+        timeline_fps=TIMELINE_FPS,
+        n_frames=n_frames,
+        audio_rate=audio_rate,
+    )
+    if info["has_audio"]:
+        with atomic_path(audio_wav) as tmp:
+            extract_audio(video, tmp, rate=audio_rate, session=session)
+    else:
+        if require_audio:
+            raise SessionError(session, video, "no audio stream (ingest.require_audio is true)")
+        log.warning("session '%s' (%s): no audio stream; writing silence, speech features will be empty", session, video)
+        with atomic_path(audio_wav) as tmp:
+            silent_audio(tmp, info["duration"], rate=audio_rate)
+    write_json(media_json, info)
+    return info

@@ -1,0 +1,1 @@
+"""Atomic, deterministic file outputs (Parquet, JSON)."""

@@ -1,0 +1,105 @@
+"""Probe a recording with ffprobe (via ffmpeg-python) and summarise what later stages need."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from engage.errors import SessionError
+
+
+def _rate(text: str | None) -> float | None:
+    if not text or text in ("0/0", "0"):
+        return None
+    try:
+        value = float(Fraction(text))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return value if value > 0 else None
+
+
+def _rotation(stream: dict[str, Any]) -> int:
+    """Display rotation in degrees (0/90/180/270) from tags or side data."""
+    rot = stream.get("tags", {}).get("rotate")
+    for sd in stream.get("side_data_list", []) or []:
+        if "rotation" in sd:
+            rot = sd["rotation"]
+    try:
+        return int(round(float(rot))) % 360 if rot is not None else 0
+    except ValueError:
+        return 0
+
+
+def probe_media(path: str | os.PathLike, session: str | None = None) -> dict[str, Any]:
+    """Return a JSON-able summary of ``path``; raise :class:`SessionError` for unusable files.
+
+    Keys: duration, fps (the timeline fps, 25), avg_frame_rate, r_frame_rate, vfr, width, height
+    (display size after rotation), coded_width/height, rotation, video_codec, n_frames_source,
+    has_audio, audio_codec, audio_sample_rate, audio_channels, container, size_bytes.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SessionError(session, path, "video file not found")
+    if path.stat().st_size == 0:
+        raise SessionError(session, path, "video file is empty (0 bytes)")
+    try:
+        info = ffmpeg.probe(str(path))
+    except ffmpeg.Error as err:
+        detail = (err.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        reason = detail[-1] if detail else "ffprobe failed"
+        raise SessionError(session, path, f"not a readable video (ffprobe: {reason})") from None
+    streams = info.get("streams", [])
+    video = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    if not video:
+        raise SessionError(session, path, "no video stream (audio-only or data file)")
+    v = video[0]
+    fmt = info.get("format", {})
+    duration = None
+    for cand in (v.get("duration"), fmt.get("duration")):
+        try:
+            duration = float(cand)
+            break
+        except (TypeError, ValueError):
+            continue
+    if not duration or duration <= 0:
+        raise SessionError(session, path, "video has no duration (truncated or corrupt file)")
+    avg = _rate(v.get("avg_frame_rate"))
+    real = _rate(v.get("r_frame_rate"))
+    # VFR if the average and the nominal (real base) frame rate disagree by more than 1 %.
+    vfr = bool(avg and real and abs(avg - real) / real > 0.01)
+    rot = _rotation(v)
+    cw, ch = int(v.get("width") or 0), int(v.get("height") or 0)
+    if cw <= 0 or ch <= 0:
+        raise SessionError(session, path, "video stream has no frame size (corrupt header)")
+    w, h = (ch, cw) if rot in (90, 270) else (cw, ch)
+    a = audio[0] if audio else {}
+    try:
+        nb = int(v.get("nb_frames")) if v.get("nb_frames") else None
+    except ValueError:
+        nb = None
+    return {
+        "duration": round(duration, 6),
+        "fps": 25,
+        "avg_frame_rate": avg,
+        "r_frame_rate": real,
+        "vfr": vfr,
+        "width": w,
+        "height": h,
+        "coded_width": cw,
+        "coded_height": ch,
+        "rotation": rot,
+        "video_codec": v.get("codec_name"),
+        "pix_fmt": v.get("pix_fmt"),
+        "n_frames_source": nb,
+        "has_audio": bool(audio),
+        "audio_codec": a.get("codec_name"),
+        "audio_sample_rate": int(a["sample_rate"]) if a.get("sample_rate") else None,
+        "audio_channels": a.get("channels"),
+        "container": fmt.get("format_name"),
+        "size_bytes": path.stat().st_size,
+    }

@@ -1,0 +1,58 @@
+"""Shared test fixtures: paths to real small data and one real workflow run on the sample session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data"
+SAMPLE = REPO / "examples" / "sessions" / "demo"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def snakemake_cmd(*args: str, config: dict | None = None, cwd: Path = REPO) -> list[str]:
+    """The snakemake command line used by tests (same interpreter, repo Snakefile)."""
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(cwd)]
+    cmd += list(args)
+    if config:
+        cmd += ["--config"] + [f"{k}={v}" for k, v in config.items()]
+    return cmd
+
+
+def run_snakemake(*args: str, config: dict | None = None, check: bool = True, timeout: int = 900, cwd: Path = REPO):
+    res = subprocess.run(snakemake_cmd(*args, config=config, cwd=cwd), capture_output=True, text=True, timeout=timeout)
+    if check and res.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed ({res.returncode}):\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}")
+    return res
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def demo_video() -> Path:
+    return SAMPLE / "gallery.mp4"
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> dict:
+    """Run the real workflow once on a copy of the sample session; e2e tests read its outputs.
+
+    Returns dict(sessions=Path, results=Path, proc=CompletedProcess).
+    """
+    root = tmp_path_factory.mktemp("sample_run")
+    sessions = root / "sessions"
+    shutil.copytree(SAMPLE, sessions / "demo")
+    results = root / "results"
+    proc = run_snakemake("--cores", "2", config={"sessions_dir": sessions, "results_dir": results}, cwd=root)
+    return {"sessions": sessions, "results": results, "proc": proc, "root": root}

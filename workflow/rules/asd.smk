@@ -1,0 +1,1 @@
+# asd: rules added by its issue.

@@ -1,0 +1,1 @@
+# clips: rules added by its issue.

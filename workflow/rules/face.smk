@@ -1,0 +1,1 @@
+# face: rules added by its issue.

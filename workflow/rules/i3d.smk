@@ -1,0 +1,1 @@
+# i3d: rules added by its issue.

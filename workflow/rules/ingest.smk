@@ -1,0 +1,26 @@
+# ingest: probe the recording, 25 fps CFR timeline facts, 16 kHz mono audio.
+
+
+rule ingest:
+    input:
+        video=session_video,
+    output:
+        media=res("{session}/media.json"),
+        audio=res("{session}/audio.wav"),
+    params:
+        audio_rate=config["ingest"]["audio_rate"],
+        require_audio=config["ingest"]["require_audio"],
+    log:
+        res("logs/ingest/{session}.log"),
+    benchmark:
+        res("benchmarks/ingest/{session}.tsv")
+    threads: 1
+    resources:
+        mem_mb=1000,
+    conda:
+        "../../envs/core.yaml"
+    script:
+        "../scripts/ingest.py"
+
+
+PER_SESSION_TARGETS.extend(["media.json", "audio.wav"])

@@ -1,0 +1,1 @@
+# interaction: rules added by its issue.

@@ -1,0 +1,1 @@
+# layout: rules added by its issue.

@@ -1,0 +1,1 @@
+# model: rules added by its issue.

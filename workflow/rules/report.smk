@@ -1,0 +1,1 @@
+# report: rules added by its issue.

@@ -1,0 +1,1 @@
+# speech: rules added by its issue.

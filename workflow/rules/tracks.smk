@@ -1,0 +1,1 @@
+# tracks: rules added by its issue.

@@ -1,0 +1,15 @@
+"""Snakemake script for rule ingest: calls engage.ingest.ingest_session."""
+
+from engage.ingest import ingest_session
+from engage.runner import run_stage
+
+run_stage(
+    snakemake,
+    ingest_session,
+    session=snakemake.wildcards.session,
+    video=snakemake.input.video,
+    media_json=snakemake.output.media,
+    audio_wav=snakemake.output.audio,
+    audio_rate=snakemake.params.audio_rate,
+    require_audio=snakemake.params.require_audio,
+)
