@@ -1,0 +1,102 @@
+"""Read time-stamped transcripts (WebVTT or SRT, e.g. a Zoom live-transcript export) into cues.
+
+Parsing is done by webvtt-py (a maintained WebVTT/SRT parser); this module adds what the pipeline
+needs on top: exact millisecond times, voice tags kept separately from the text, cues sorted by
+time with stable 1-based indices, and one-line errors for empty or malformed files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import webvtt
+from webvtt.errors import MalformedFileError
+
+from engage.errors import SessionError
+
+log = logging.getLogger(__name__)
+
+_TS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One utterance: ``index`` is 1-based in time order; ``voice`` is the VTT ``<v Name>`` tag (untrusted)."""
+
+    index: int
+    start: float
+    end: float
+    text: str
+    voice: str | None = None
+
+
+def parse_timestamp(ts: str) -> float:
+    """'01:02:03.450' / '02:03.450' / '00:00:01,5' -> seconds (float, millisecond precision)."""
+    m = _TS.match(ts.strip())
+    if not m:
+        raise ValueError(f"bad timestamp {ts!r}")
+    h, mnt, s, frac = m.groups()
+    ms = int(frac.ljust(3, "0"))
+    return round(int(h or 0) * 3600 + int(mnt) * 60 + int(s) + ms / 1000.0, 3)
+
+
+def _decode(path: Path, session: str | None) -> str:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "utf-16"):
+        try:
+            text = raw.decode(enc)
+            if enc == "utf-16" and not raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                continue
+            return text
+        except UnicodeDecodeError:
+            continue
+    log.warning("session '%s': %s is not UTF-8; decoded as cp1252 with replacement", session, path)
+    return raw.decode("cp1252", errors="replace")
+
+
+def read_transcript(path: str | os.PathLike, session: str | None = None) -> list[Cue]:
+    """Return the cues of a WebVTT or SRT file sorted by (start, end).
+
+    Raises :class:`SessionError` when the file is empty, malformed, or has no timed cue.
+    Cues with end <= start are dropped with a warning; overlapping cues are kept (the ASD
+    attribution decides who speaks).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SessionError(session, path, "transcript not found")
+    text = _decode(path, session).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise SessionError(session, path, "transcript is empty")
+    is_vtt = text.lstrip().startswith("WEBVTT")
+    try:
+        if is_vtt:
+            captions = webvtt.from_string(text).captions
+        else:
+            lines = text.split("\n")
+            if not webvtt.srt.is_valid_content(lines):
+                raise MalformedFileError("neither WebVTT (no WEBVTT header) nor SRT")
+            captions = webvtt.srt.parse(lines)
+    except (MalformedFileError, webvtt.srt.MalformedFileError, ValueError, IndexError) as err:
+        kind = "WebVTT" if is_vtt else "SRT"
+        raise SessionError(session, path, f"malformed {kind} transcript ({err})") from None
+    cues: list[tuple[float, float, str, str | None]] = []
+    for c in captions:
+        try:
+            start, end = parse_timestamp(c.start), parse_timestamp(c.end)
+        except ValueError as err:
+            raise SessionError(session, path, f"malformed transcript cue time ({err})") from None
+        if end <= start:
+            log.warning("session '%s': %s cue %s-%s has end <= start; dropped", session, path, c.start, c.end)
+            continue
+        voice = getattr(c, "voice", None) or None
+        body = " ".join(_TAG.sub("", c.raw_text).split())
+        cues.append((start, end, body, voice))
+    if not cues:
+        raise SessionError(session, path, "transcript has no timed cues (not WebVTT/SRT?)")
+    cues.sort(key=lambda t: (t[0], t[1]))
+    return [Cue(i + 1, s, e, t, v) for i, (s, e, t, v) in enumerate(cues)]
