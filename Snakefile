@@ -1,10 +1,18 @@
 # Engagement analytics for gallery-view recordings: see README.md and docs/.
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# Defaults ship beside this Snakefile; --configfile / --config override them.
+configfile: str(Path(workflow.basedir) / "config.yaml")
+
+
+# The project image for --use-singularity (build it from envs/Dockerfile or envs/engage.def);
+# rules with their own image (OpenFace) override it.
+container: config.get("container_image", "docker://engage/engage:0.1.0")
 
 
 report: "workflow/report/workflow.rst"

@@ -13,22 +13,31 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 SAMPLE = REPO / "examples" / "sessions" / "demo"
+#: Test-only config overrides for end-to-end runs (smaller I3D work on CPU); see the file.
+OVERRIDES = REPO / "tests" / "e2e" / "sample_overrides.yaml"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def snakemake_cmd(*args: str, config: dict | None = None, cwd: Path = REPO) -> list[str]:
-    """The snakemake command line used by tests (same interpreter, repo Snakefile)."""
+def snakemake_cmd(*args: str, config: dict | None = None, cwd: Path = REPO, overrides: bool = True) -> list[str]:
+    """The snakemake command line used by tests (same interpreter, repo Snakefile, test overrides).
+
+    Options that take several values (--configfile, --config) come last, after the targets.
+    """
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(cwd)]
     cmd += list(args)
+    if overrides:
+        cmd += ["--configfile", str(OVERRIDES)]
     if config:
         cmd += ["--config"] + [f"{k}={v}" for k, v in config.items()]
     return cmd
 
 
-def run_snakemake(*args: str, config: dict | None = None, check: bool = True, timeout: int = 900, cwd: Path = REPO):
-    res = subprocess.run(snakemake_cmd(*args, config=config, cwd=cwd), capture_output=True, text=True, timeout=timeout)
+def run_snakemake(*args: str, config: dict | None = None, check: bool = True, timeout: int = 900, cwd: Path = REPO,
+                  overrides: bool = True):
+    res = subprocess.run(snakemake_cmd(*args, config=config, cwd=cwd, overrides=overrides), capture_output=True, text=True,
+                         timeout=timeout)
     if check and res.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({res.returncode}):\n{res.stdout[-4000:]}\n{res.stderr[-8000:]}")
     return res

@@ -96,6 +96,11 @@ def read_transcript(path: str | os.PathLike, session: str | None = None) -> list
         voice = getattr(c, "voice", None) or None
         body = " ".join(_TAG.sub("", c.raw_text).split())
         cues.append((start, end, body, voice))
+    n_timing_lines = sum("-->" in line for line in text.split("\n"))
+    if n_timing_lines > len(captions):
+        # webvtt-py skips cues whose timing line it cannot parse; say so instead of losing them silently.
+        log.warning("session '%s': %s: %d cue(s) with an unreadable timing line skipped", session, path,
+                    n_timing_lines - len(captions))
     if not cues:
         raise SessionError(session, path, "transcript has no timed cues (not WebVTT/SRT?)")
     cues.sort(key=lambda t: (t[0], t[1]))

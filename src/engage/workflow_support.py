@@ -6,6 +6,9 @@ import os
 import re
 from pathlib import Path
 
+#: Allowed session folder names: no path separators, no leading dot (never escapes the results folder).
+SESSION_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9._-]*"
+
 VIDEO_NAMES = ("gallery.mp4", "gallery.mkv", "gallery.webm", "gallery.mov", "gallery.avi")
 
 
@@ -18,7 +21,7 @@ def session_video_path(sessions_dir: str | os.PathLike, session: str) -> str:
     return str(d / VIDEO_NAMES[0])
 
 
-def discover_sessions(sessions_dir: str | os.PathLike, pattern: str) -> tuple[list[str], list[tuple[str, str]]]:
+def discover_sessions(sessions_dir: str | os.PathLike, pattern: str = SESSION_PATTERN) -> tuple[list[str], list[tuple[str, str]]]:
     """Return (sorted valid session ids, [(rejected name, reason)]).
 
     A session is a sub-folder holding a ``gallery.<ext>`` recording. Folder names must match

@@ -1,1 +1,96 @@
-# asd: rules added by its issue.
+# asd: active-speaker scores per person and frame (Light-ASD / TalkNet) and who-said-what
+# (docs/asd.md); clip_speech: speech seconds and attributed utterances per clip and person.
+
+ASD = config["asd"]
+
+
+def asd_transcript(wildcards):
+    """The session's transcript (transcript.vtt, else transcript.srt), or no input."""
+    for name in ("transcript.vtt", "transcript.srt"):
+        p = Path(SESSIONS_DIR) / wildcards.session / name
+        if p.exists():
+            return [str(p)]
+    return []
+
+
+def asd_weights_input(wildcards):
+    """The checkpoint as an input when it exists (a changed file reruns the stage)."""
+    w = asd_weights_path()
+    return [w] if w != "random" and Path(w).is_file() else []
+
+
+def asd_weights_path():
+    """asd.weights, relative paths taken from the workflow folder (not the working directory)."""
+    w = str(ASD["weights"])
+    if w == "random" or os.path.isabs(w):
+        return w
+    return str(Path(workflow.basedir) / w)
+
+
+rule asd:
+    input:
+        video=session_video,
+        media=res("{session}/media.json"),
+        audio=res("{session}/audio.wav"),
+        tracks=res("{session}/tracks.parquet"),
+        transcript=asd_transcript,
+        weights=asd_weights_input,
+    output:
+        scores=res("{session}/features/asd.parquet"),
+        utterances=res("{session}/utterances.parquet"),
+    log:
+        res("logs/asd/{session}.log"),
+    benchmark:
+        res("benchmarks/asd/{session}.tsv")
+    conda:
+        "../../envs/torch.yaml"
+    threads: ASD["threads"]
+    resources:
+        mem_mb=4000,
+        gpu=1,
+    params:
+        model=ASD["model"],
+        weights=asd_weights_path(),
+        sha256=ASD["sha256"],
+        device=ASD["device"],
+        threshold=ASD["threshold"],
+        exclusive_margin=ASD["exclusive_margin"],
+        vad=ASD["vad"],
+        crop_scale=ASD["crop_scale"],
+        durations=ASD["durations"],
+        shared_encoders=ASD["shared_encoders"],
+        smooth_frames=ASD["smooth_frames"],
+        min_segment_frames=ASD["min_segment_frames"],
+        attribution_margin=ASD["attribution_margin"],
+        attribution_min_coverage=ASD["attribution_min_coverage"],
+        batch_frames=ASD["batch_frames"],
+        max_piece_seconds=ASD["max_piece_seconds"],
+    script:
+        "../scripts/asd.py"
+
+
+rule clip_speech:
+    input:
+        clips=res("{session}/clips.parquet"),
+        scores=res("{session}/features/asd.parquet"),
+        utterances=res("{session}/utterances.parquet"),
+    output:
+        res("{session}/features/clip_speech.parquet"),
+    log:
+        res("logs/clip_speech/{session}.log"),
+    benchmark:
+        res("benchmarks/clip_speech/{session}.tsv")
+    conda:
+        "../../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        min_speech_seconds=ASD["clip_min_speech_seconds"],
+    script:
+        "../scripts/clip_speech.py"
+
+
+PER_SESSION_TARGETS.extend(
+    ["features/asd.parquet", "utterances.parquet", "features/clip_speech.parquet"]
+)

@@ -1,1 +1,46 @@
-# clips: rules added by its issue.
+# clips: utterance-aligned ~10 s windows and one tile-crop mp4 per person and window (docs/clips.md).
+# The mp4 folder is a directory() output: Snakemake removes it before a rerun and after a failure,
+# so no stale or half-written clips survive (--keep-going, changed windows).
+# Transcript input: the first of transcript.vtt, transcript.srt that exists (none: fixed windows).
+
+
+rule clips:
+    input:
+        video=session_video,
+        media=res("{session}/media.json"),
+        audio=res("{session}/audio.wav"),
+        layout=res("{session}/layout.json"),
+        tracks=res("{session}/tracks.parquet"),
+        transcript=lambda wc: [
+            p
+            for p in (
+                f"{SESSIONS_DIR}/{wc.session}/transcript.vtt",
+                f"{SESSIONS_DIR}/{wc.session}/transcript.srt",
+            )
+            if os.path.exists(p)
+        ][:1],
+    output:
+        clips=res("{session}/clips.parquet"),
+        clip_dir=directory(res("{session}/clips")),
+    log:
+        res("logs/clips/{session}.log"),
+    benchmark:
+        res("benchmarks/clips/{session}.tsv")
+    conda:
+        "../../envs/core.yaml"
+    threads: 2
+    resources:
+        mem_mb=2000,
+    params:
+        target_s=config["clips"]["target_s"],
+        min_s=config["clips"]["min_s"],
+        max_s=config["clips"]["max_s"],
+        silence_s=config["clips"]["silence_s"],
+        preset=config["clips"]["preset"],
+        crf=config["clips"]["crf"],
+        audio_bitrate=config["clips"]["audio_bitrate"],
+    script:
+        "../scripts/clips.py"
+
+
+PER_SESSION_TARGETS.append("clips.parquet")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-
 validate(config, schema="../schemas/config.schema.yaml")
 
 # Library code lives in src/; scripts import it from there (also inside containers).
@@ -18,15 +17,21 @@ if SRC_DIR not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
 if SRC_DIR not in sys.path:
     sys.path.insert(0, SRC_DIR)
 
-from engage.workflow_support import discover_sessions, session_video_path
+from engage.workflow_support import (
+    SESSION_PATTERN,
+    discover_sessions,
+    session_video_path,
+)
 
 RESULTS = config["results_dir"].rstrip("/") or "."
 SESSIONS_DIR = config["sessions_dir"]
-SESSION_RE = r"[A-Za-z0-9_-][A-Za-z0-9._-]*"
+SESSION_RE = SESSION_PATTERN
 
 SESSIONS, REJECTED_SESSIONS = discover_sessions(SESSIONS_DIR, SESSION_RE)
 for _name, _why in REJECTED_SESSIONS:
-    print(f"ERROR session {_name!r} in {SESSIONS_DIR}: {_why}; skipped", file=sys.stderr)
+    print(
+        f"ERROR session {_name!r} in {SESSIONS_DIR}: {_why}; skipped", file=sys.stderr
+    )
 
 
 wildcard_constraints:

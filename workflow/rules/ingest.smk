@@ -7,18 +7,18 @@ rule ingest:
     output:
         media=res("{session}/media.json"),
         audio=res("{session}/audio.wav"),
-    params:
-        audio_rate=config["ingest"]["audio_rate"],
-        require_audio=config["ingest"]["require_audio"],
     log:
         res("logs/ingest/{session}.log"),
     benchmark:
         res("benchmarks/ingest/{session}.tsv")
+    conda:
+        "../../envs/core.yaml"
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../../envs/core.yaml"
+    params:
+        audio_rate=config["ingest"]["audio_rate"],
+        require_audio=config["ingest"]["require_audio"],
     script:
         "../scripts/ingest.py"
 

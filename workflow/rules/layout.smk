@@ -1,1 +1,32 @@
-# layout: rules added by its issue.
+# layout: find the gallery grid (tile rectangles per time span) from sampled frames, or use
+# sessions/<s>/layout.json when present.
+
+
+rule layout:
+    input:
+        media=res("{session}/media.json"),
+        video=session_video,
+        override=session_file("layout.json"),
+    output:
+        res("{session}/layout.json"),
+    log:
+        res("logs/layout/{session}.log"),
+    benchmark:
+        res("benchmarks/layout/{session}.tsv")
+    conda:
+        "../../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        sample_s=config["layout"]["sample_s"],
+        max_width=config["layout"]["max_width"],
+        min_span_samples=config["layout"]["min_span_samples"],
+        refine_changes=config["layout"]["refine_changes"],
+        id_max_distance=config["layout"]["id_max_distance"],
+        fit=config["layout"]["fit"],
+    script:
+        "../scripts/layout.py"
+
+
+PER_SESSION_TARGETS.append("layout.json")

@@ -9,6 +9,7 @@ Memory use is one frame at a time, independent of recording length.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Iterator
@@ -32,6 +33,8 @@ class FrameReader:
         start, duration: optional seconds; ``start`` seeks accurately, frame indices stay
             absolute (first yielded index = round(start * fps)).
         every: yield only frames whose absolute index is a multiple of ``every`` (ffmpeg select).
+        pix_fmt: ``"yuv420p"`` yields planar I420 frames shaped (H*3/2, W) (even W and H only):
+            no colour conversion, for crops fed straight to an encoder. Overrides ``gray``.
     """
 
     def __init__(
@@ -47,6 +50,7 @@ class FrameReader:
         every: int = 1,
         session: str | None = None,
         threads: int = 0,
+        pix_fmt: str | None = None,
     ):
         self.path = Path(path)
         self.fps = fps
@@ -73,7 +77,8 @@ class FrameReader:
             stream = stream.filter("scale", int(scale[0]), int(scale[1]), flags="area")
         self.size = None  # (w, h) known after probing the filter output
         self._stream = stream
-        self._pix_fmt = "gray" if gray else "bgr24"
+        self._pix_fmt = pix_fmt or ("gray" if gray else "bgr24")
+        self.gray = self._pix_fmt == "gray"
         self._crop = crop
         self._scale = scale
         self._vsync = "passthrough" if self.every > 1 else "cfr"
@@ -91,8 +96,12 @@ class FrameReader:
     def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
         w, h = self._out_size()
         self.size = (w, h)
-        channels = 1 if self.gray else 3
-        frame_bytes = w * h * channels
+        if self._pix_fmt == "yuv420p":
+            if w % 2 or h % 2:
+                raise ValueError(f"yuv420p frames need even width and height, got {w}x{h}")
+            frame_bytes = w * h * 3 // 2
+        else:
+            frame_bytes = w * h * (1 if self.gray else 3)
         cmd = (
             self._stream.output("pipe:", format="rawvideo", pix_fmt=self._pix_fmt, fps_mode=self._vsync)
             .global_args("-nostdin", "-loglevel", "error")
@@ -106,7 +115,10 @@ class FrameReader:
                 if len(buf) < frame_bytes:
                     break
                 arr = np.frombuffer(buf, np.uint8)
-                frame = arr.reshape(h, w) if self.gray else arr.reshape(h, w, 3)
+                if self._pix_fmt == "yuv420p":
+                    frame = arr.reshape(h * 3 // 2, w)
+                else:
+                    frame = arr.reshape(h, w) if self.gray else arr.reshape(h, w, 3)
                 yield index, frame
                 index += self.every
         finally:
@@ -115,8 +127,24 @@ class FrameReader:
             proc.stderr.close()
             rc = proc.wait()
         if rc != 0 and index == self.first_index:
-            last = err.splitlines()[-1] if err else f"ffmpeg exited with {rc}"
-            raise SessionError(self.session, self.path, f"cannot decode video ({last})")
+            raise SessionError(self.session, self.path, f"cannot decode video ({ffmpeg_reason(err, rc)})")
+
+
+def ffmpeg_reason(stderr: str, rc: int) -> str:
+    """The most telling line of ffmpeg's error output, without its ``[h264 @ 0x...]`` prefix.
+
+    ffmpeg's last line is often generic ("Error marking filters as finished"); a truncated file
+    says "partial file" and a corrupt stream "Invalid data" somewhere earlier.
+    """
+    lines = [re.sub(r"^\[[^\]]*@ 0x[0-9a-f]+\]\s*", "", ln).strip() for ln in stderr.splitlines() if ln.strip()]
+    if not lines:
+        return f"ffmpeg exited with {rc}"
+    for needle, label in (("partial file", "truncated file"), ("moov atom not found", "truncated file"),
+                          ("Invalid data", "corrupt data"), ("Invalid NAL", "corrupt data")):
+        hit = next((ln for ln in lines if needle in ln), None)
+        if hit:
+            return f"{label}: {hit}"
+    return lines[-1]
 
 
 def read_frames(path: str | os.PathLike, **kwargs) -> Iterator[tuple[int, np.ndarray]]:

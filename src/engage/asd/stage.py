@@ -1,0 +1,198 @@
+"""ASD stage for one session: per-frame speaking scores (``features/asd.parquet``) and
+who-said-what (``utterances.parquet``). See docs/asd.md for every definition."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import torch
+
+from engage import TIMELINE_FPS
+from engage.asd.attribution import UTTERANCE_SCHEMA, attribute_utterances
+from engage.asd.audio import read_wav_int16, session_mfcc
+from engage.asd.crops import iter_face_pieces
+from engage.asd.decision import decide_speaking
+from engage.asd.faces import face_segments
+from engage.asd.models import create_model
+from engage.asd.vad import vad_version, voice_activity
+from engage.asd.scoring import DEMO_DURATIONS, Scorer, smooth_scores
+from engage.errors import ConfigError, SessionError
+from engage.io.parquet import write_table
+from engage.transcript import read_transcript
+from engage.weights import RANDOM, RANDOM_TAG, resolve_weights
+
+log = logging.getLogger(__name__)
+
+ASD_SCHEMA = pa.schema([
+    ("session", pa.string()),
+    ("person", pa.string()),
+    ("frame", pa.int32()),
+    ("time", pa.float64()),
+    ("score", pa.float32()),
+    ("speaking", pa.bool_()),
+])
+
+TRACK_COLUMNS = ["person", "frame", "has_face", "face_x", "face_y", "face_w", "face_h"]
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    """``auto``: CUDA when available, else CPU; otherwise the given torch device string."""
+    if device in (None, "", "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except RuntimeError as err:
+        raise ConfigError(f"asd.device '{device}' is not a torch device ({err})") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"asd.device is '{device}' but no CUDA device is available (use 'auto' or 'cpu')")
+    return dev
+
+
+def load_asd_model(model: str, weights: str, sha256: str | None, base_dir: str | os.PathLike | None = None):
+    """Build ``model`` and load its checkpoint strictly; returns (model, weights sha256 or 'random-init')."""
+    net = create_model(model)
+    if str(weights).strip().lower() == RANDOM:
+        log.warning("ASD model %s runs with RANDOM-INITIALISED weights (asd.weights: random): scores are meaningless", model)
+        return net, RANDOM_TAG
+    path, digest = resolve_weights(
+        weights, sha256 or None, what=f"ASD weights for {model}", config_key="asd.weights",
+        how_to_get="See models/README.md for the files and their origin.", base_dir=base_dir)
+    net.load_checkpoint(path)
+    log.info("loaded %s weights %s (sha256 %s)", model, path, digest)
+    return net, digest
+
+
+def read_tracks(path: str | os.PathLike, session: str) -> pa.Table:
+    try:
+        table = pq.read_table(path)
+    except Exception as err:  # noqa: BLE001 - any unreadable file is one bad-input line
+        raise SessionError(session, path, f"unreadable tracks Parquet ({' '.join(str(err).split())[:200]})") from None
+    missing = [c for c in TRACK_COLUMNS if c not in table.column_names]
+    if missing:
+        raise SessionError(session, path, f"tracks table lacks columns {missing}")
+    return table.select(TRACK_COLUMNS).sort_by([("person", "ascending"), ("frame", "ascending")])
+
+
+def _segments(tracks: pa.Table, min_frames: int):
+    persons = tracks.column("person").to_numpy(zero_copy_only=False)
+    frames = tracks.column("frame").to_numpy(zero_copy_only=False).astype(np.int64)
+    has = tracks.column("has_face").fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+    box = np.stack([tracks.column(c).to_numpy(zero_copy_only=False).astype(np.float64) for c in ("face_x", "face_y", "face_w", "face_h")], axis=1)
+    ok = has & np.isfinite(box).all(axis=1) & (box[:, 2] > 0) & (box[:, 3] > 0)
+    segs, dropped = [], 0
+    for person in sorted(set(persons.tolist())):
+        sel = (persons == person) & ok
+        for seg in face_segments(person, frames[sel], box[sel]):
+            if len(seg.boxes) >= min_frames:
+                segs.append(seg)
+            else:
+                dropped += len(seg.boxes)
+    if dropped:
+        log.info("%d face frames in segments shorter than %d frames left unscored", dropped, min_frames)
+    return segs, persons, frames
+
+
+def run_asd_session(
+    *,
+    session: str,
+    tracks: str | os.PathLike,
+    video: str | os.PathLike,
+    audio: str | os.PathLike,
+    media_json: str | os.PathLike,
+    transcript: str | os.PathLike | None,
+    out_scores: str | os.PathLike,
+    out_utterances: str | os.PathLike,
+    model: str = "light_asd",
+    weights: str = "models/light-asd/finetuning_TalkSet.model",
+    sha256: str | None = None,
+    base_dir: str | os.PathLike | None = None,
+    threshold: float = 0.0,
+    exclusive_margin: float | None = 2.0,
+    vad: str = "silero",
+    crop_scale: float = 0.40,
+    durations: Sequence[int] = DEMO_DURATIONS,
+    shared_encoders: bool = True,
+    smooth_frames: int = 5,
+    min_segment_frames: int = 10,
+    attribution_margin: float = 1.0,
+    attribution_min_coverage: float = 0.5,
+    device: str = "auto",
+    batch_frames: int = 1500,
+    max_piece_seconds: int = 60,
+    threads: int = 1,
+) -> dict:
+    """Score every person's face frames and attribute transcript cues; write both Parquet files."""
+    if threads:
+        torch.set_num_threads(max(1, int(threads)))
+    dev = pick_device(device)
+    net, digest = load_asd_model(model, weights, sha256, base_dir)
+    media = json.loads(Path(media_json).read_text(encoding="utf-8"))
+    table = read_tracks(tracks, session)
+    segments, persons, frames = _segments(table, max(1, int(min_segment_frames)))
+    n_frames = int(media.get("n_frames") or (frames.max() + 1 if len(frames) else 0))
+    has_audio = bool(media.get("has_audio", True))
+
+    length = max(n_frames, int(frames.max()) + 1 if frames.size else 0)
+    scores: dict[str, np.ndarray] = {p: np.full(length, np.nan, np.float32) for p in sorted(set(persons.tolist()))}
+    if not has_audio:
+        log.warning("session '%s' has no audio: ASD scores are null and no utterance is attributed", session)
+    voiced = np.zeros(length, bool)
+    if has_audio and segments:
+        samples = read_wav_int16(audio, session)
+        voiced = voice_activity(samples, length, vad)
+        mfcc = session_mfcc(samples, length)
+        scorer = Scorer(net, device=dev, durations=durations, shared_encoders=shared_encoders, batch_frames=batch_frames)
+        log.info("scoring %d face segments (%d frames) of %d persons on %s, %s encoders, durations %s",
+                 len(segments), sum(len(s.boxes) for s in segments), len(scores), dev,
+                 "shared" if scorer.shared else "per-window", list(scorer.durations))
+        max_piece = int(max_piece_seconds) * TIMELINE_FPS
+        for pieces in iter_face_pieces(video, segments, crop_scale=crop_scale, max_piece_frames=max_piece,
+                                       flush_frames=max(batch_frames, max_piece), n_frames=n_frames, session=session):
+            for piece, raw in zip(pieces, scorer.score(pieces, mfcc)):
+                scores[piece.person][piece.start : piece.start + piece.n] = raw
+        # smoothing runs per segment (never across a gap without a face)
+        for seg in segments:
+            s = scores[seg.person][seg.start : seg.stop]
+            ok = np.isfinite(s)
+            if ok.all():
+                scores[seg.person][seg.start : seg.stop] = smooth_scores(s, int(smooth_frames))
+
+    decided = {p: v & voiced for p, v in decide_speaking(scores, threshold, exclusive_margin).items()}
+    score_col = np.array([scores[p][f] for p, f in zip(persons, frames)], np.float32)
+    speak_col = np.array([decided[p][f] for p, f in zip(persons, frames)], bool) if len(frames) else np.zeros(0, bool)
+    valid = np.isfinite(score_col)
+    out = pa.table({
+        "session": pa.array([session] * len(frames), pa.string()),
+        "person": pa.array(persons.tolist(), pa.string()),
+        "frame": pa.array(frames.astype(np.int32), pa.int32()),
+        "time": pa.array(frames / float(TIMELINE_FPS), pa.float64()),
+        "score": pa.array(score_col, pa.float32(), mask=~valid),
+        "speaking": pa.array(speak_col & valid, pa.bool_()),
+    }, schema=ASD_SCHEMA)
+    meta = {
+        "model": model, "weights_sha256": digest, "device_type": dev.type,
+        "params": {"threshold": threshold, "vad": vad, "exclusive_margin": exclusive_margin, "crop_scale": crop_scale, "durations": list(durations),
+                   "shared_encoders": bool(shared_encoders), "smooth_frames": int(smooth_frames),
+                   "min_segment_frames": int(min_segment_frames), "attribution_margin": attribution_margin,
+                   "attribution_min_coverage": attribution_min_coverage, "max_piece_seconds": int(max_piece_seconds)},
+        "vad": vad_version() if vad == "silero" else "none",
+        "source_sha256": media.get("source_sha256"), "has_audio": has_audio,
+    }
+    write_table(out_scores, out, stage="asd", meta=meta, sort_by=["person", "frame"])
+
+    cues = read_transcript(transcript, session) if transcript else []
+    utt = attribute_utterances(session, cues, scores if has_audio else {}, threshold=threshold,
+                               margin=attribution_margin, min_coverage=attribution_min_coverage)
+    write_table(out_utterances, utt, stage="asd", meta={**meta, "transcript": Path(transcript).name if transcript else None},
+                sort_by=["utterance"])
+    n_speaking = int(out.column("speaking").to_numpy(zero_copy_only=False).sum())
+    log.info("wrote %s (%d rows, %d speaking) and %s (%d cues, %d attributed)", out_scores, len(out), n_speaking,
+             out_utterances, len(utt), sum(s is not None for s in utt.column("speaker").to_pylist()))
+    return {"rows": len(out), "speaking": n_speaking, "utterances": len(utt), "weights_sha256": digest}

@@ -1,0 +1,33 @@
+"""Read the clips stage's table: the (clip_id, video path) pairs the face stage works on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from engage.errors import SessionError
+
+
+def read_clips(clips_parquet: str | os.PathLike, session: str) -> list[tuple[str, Path]]:
+    """Sorted ``(clip_id, absolute-or-cwd-relative video path)``; clip paths are relative to ``<results>/<s>/``."""
+    try:
+        table = pq.read_table(clips_parquet, columns=None)
+    except Exception as err:  # pyarrow raises several types for unreadable files
+        raise SessionError(session, clips_parquet, f"cannot read clips table ({err.__class__.__name__}: {err})") from None
+    missing = [c for c in ("clip_id", "path") if c not in table.column_names]
+    if missing:
+        raise SessionError(session, clips_parquet, f"clips table lacks columns {missing}")
+    base = Path(clips_parquet).parent
+    ids = table.column("clip_id").to_pylist()
+    paths = table.column("path").to_pylist()
+    if len(set(ids)) != len(ids):
+        raise SessionError(session, clips_parquet, "duplicate clip_id values")
+    out = []
+    for cid, p in sorted(zip(ids, paths)):
+        video = base / p
+        if not video.exists():
+            raise SessionError(session, video, f"clip video of {cid} is missing")
+        out.append((cid, video))
+    return out

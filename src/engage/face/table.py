@@ -1,0 +1,72 @@
+"""Assemble per-frame feature columns into the one face.parquet schema (both backends)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from engage import TIMELINE_FPS
+from engage.face.columns import FEATURE_COLUMNS, GAZE_VECTOR, face_schema
+from engage.face.geometry import eye_openness
+
+_X = [f"x_{i}" for i in range(68)]
+_Y = [f"y_{i}" for i in range(68)]
+
+
+def build_clip_table(clip_id: str, backend: str, n: int, success: np.ndarray, confidence: np.ndarray,
+                     features: dict[str, np.ndarray], timestamp: np.ndarray | None = None) -> pa.Table:
+    """One clip's rows: frames 0..n-1; absent feature columns are null; features of failed frames are null.
+
+    ``eye_openness_*`` is derived here from the 2D landmarks so both backends compute it the same way.
+    """
+    success = np.asarray(success, dtype=bool)
+    feats = {c: np.full(n, np.nan, dtype=np.float32) for c in FEATURE_COLUMNS}
+    for c, v in features.items():
+        if c in feats:
+            feats[c] = np.asarray(v, dtype=np.float32)
+    if all(c in features for c in _X + _Y):
+        x = np.stack([feats[c] for c in _X], axis=-1)
+        y = np.stack([feats[c] for c in _Y], axis=-1)
+        e0, e1 = eye_openness(x, y)
+        feats["eye_openness_0"], feats["eye_openness_1"] = e0.astype(np.float32), e1.astype(np.float32)
+    if "gaze_angle_x" not in features and all(c in features for c in GAZE_VECTOR):
+        # Older OpenFace layouts lack gaze_angle_*: derive it exactly as OpenFace's GetGazeAngle does.
+        g = (np.stack([feats[c] for c in GAZE_VECTOR[:3]], -1) + np.stack([feats[c] for c in GAZE_VECTOR[3:]], -1)) / 2
+        feats["gaze_angle_x"] = np.arctan2(g[:, 0], -g[:, 2]).astype(np.float32)
+        feats["gaze_angle_y"] = np.arctan2(g[:, 1], -g[:, 2]).astype(np.float32)
+    ts = np.arange(n, dtype=np.float64) / TIMELINE_FPS if timestamp is None else np.asarray(timestamp, np.float64)
+    conf = np.asarray(confidence, dtype=np.float32)
+    arrays = [
+        pa.array([clip_id] * n, pa.string()),
+        pa.array(np.arange(n, dtype=np.int32)),
+        pa.array(ts),
+        pa.array(conf, mask=np.isnan(conf)),
+        pa.array(success),
+        pa.array([backend] * n, pa.string()),
+    ]
+    for c in FEATURE_COLUMNS:
+        v = feats[c]
+        arrays.append(pa.array(v, type=pa.float32(), mask=~success | np.isnan(v)))
+    return pa.Table.from_arrays(arrays, schema=face_schema())
+
+
+def openface_frame_table(df: pd.DataFrame, clip_id: str) -> pa.Table:
+    """Convert a parsed OpenFace CSV (:func:`read_openface_csv`) to face.parquet rows.
+
+    OpenFace's 1-based ``frame`` becomes the 0-based clip frame; its ``timestamp`` is kept.
+    """
+    n = len(df)
+    frames = df["frame"].to_numpy(np.int64) - 1 if n else np.zeros(0, np.int64)
+    t = build_clip_table(
+        clip_id, "openface", n,
+        success=df["success"].to_numpy(bool),
+        confidence=df["confidence"].to_numpy(np.float32),
+        features={c: df[c].to_numpy(np.float32) for c in df.columns if c in set(FEATURE_COLUMNS)},
+        timestamp=df["timestamp"].to_numpy(np.float64),
+    )
+    return t.set_column(1, face_schema().field("frame"), pa.array(frames.astype(np.int32)))
+
+
+def empty_table() -> pa.Table:
+    return face_schema().empty_table()

@@ -1,0 +1,175 @@
+"""The i3d stage: one session's clips -> ``features/i3d.parquet`` (one 1024/2048-d embedding per clip)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import torch
+
+from engage.errors import ConfigError, SessionError
+from engage.i3d.batching import WindowEmbedder, WindowPlan, embed_clips
+from engage.i3d.checkpoint import KNOWN_GIT_BLOBS, build_with_weights, git_blob_id
+from engage.i3d.device import pick_device, pick_dtype
+from engage.i3d.preprocess import CROP, SHORT_SIDE, decode_clip
+from engage.i3d.registry import ModelSpec, get_model_spec
+from engage.io.parquet import read_meta, write_table
+from engage.weights import RANDOM, RANDOM_TAG, resolve_weights
+
+log = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = ("clip_id", "path")
+
+
+def output_schema(embed_dim: int) -> pa.Schema:
+    return pa.schema(
+        [
+            ("clip_id", pa.string()),
+            ("embedding", pa.list_(pa.float32(), embed_dim)),
+            ("n_windows", pa.int32()),
+            ("model", pa.string()),
+            ("weights_sha256", pa.string()),
+        ]
+    )
+
+
+def resolve_model_weights(spec: ModelSpec, weights: str, sha256: str | None) -> tuple[Path | None, str]:
+    """(checkpoint path or None for random init, sha256 or ``random-init``); warns loudly on random."""
+    if weights == RANDOM:
+        log.warning(
+            "i3d: RANDOM-INITIALISED %s weights (i3d.weights: random): embeddings are NOT Kinetics features; "
+            "recorded as weights_sha256=%s. %s",
+            spec.name, RANDOM_TAG, spec.checkpoint_hint,
+        )
+        return None, RANDOM_TAG
+    path, digest = resolve_weights(
+        weights, sha256 or None, what=f"{spec.name} checkpoint", config_key="i3d.weights", how_to_get=spec.checkpoint_hint
+    )
+    blob = git_blob_id(path)
+    log.info("i3d weights %s sha256 %s git-blob %s%s", path, digest, blob,
+             f" = {KNOWN_GIT_BLOBS[blob]}" if blob in KNOWN_GIT_BLOBS else "")
+    return path, digest
+
+
+def read_clips(session: str, clips: str | os.PathLike) -> tuple[list[str], list[str]]:
+    """Sorted clip ids and absolute clip video paths from ``clips.parquet``."""
+    try:
+        table = pq.read_table(clips)
+    except Exception as err:
+        raise SessionError(session, clips, f"cannot read clips table ({err})") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
+    if missing:
+        raise SessionError(session, clips, f"clips table lacks column(s) {', '.join(missing)}")
+    ids = table.column("clip_id").to_pylist()
+    rel = table.column("path").to_pylist()
+    base = Path(clips).parent
+    rows = sorted(zip(ids, rel))
+    paths = []
+    for cid, p in rows:
+        full = base / p
+        if not full.is_file():
+            raise SessionError(session, full, f"video of clip {cid} listed in {Path(clips).name} is missing")
+        paths.append(str(full))
+    return [cid for cid, _ in rows], paths
+
+
+def extract_i3d_session(
+    *,
+    session: str,
+    clips: str | os.PathLike,
+    output: str | os.PathLike,
+    model: str = "inception_i3d",
+    weights: str = RANDOM,
+    sha256: str | None = None,
+    window: int = 64,
+    stride: int = 64,
+    max_windows_per_clip: int = 0,
+    batch_size: int = 8,
+    device: str = "auto",
+    precision: str = "auto",
+    channels_last: bool = True,
+    threads: int = 1,
+    decode_workers: int = 0,
+    seed: int = 0,
+) -> pa.Table:
+    """Embed every clip of ``session`` and write ``output`` (sorted by clip_id, deterministic on CPU)."""
+    spec = get_model_spec(model)
+    if window < 1 or stride < 1 or batch_size < 1:
+        raise ConfigError("i3d.window, i3d.stride and i3d.batch_size must be >= 1")
+    model_frames = len(range(0, window, spec.frame_step))
+    if model_frames < spec.min_frames:
+        raise ConfigError(
+            f"i3d.window {window} gives {model_frames} input frames for {spec.name}; it needs >= {spec.min_frames}"
+            f" (every {spec.frame_step}. frame of the window)"
+        )
+    weights_path, weights_sha = resolve_model_weights(spec, weights, sha256)
+    clip_ids, paths = read_clips(session, clips)
+    dev = pick_device(device)
+    dtype = pick_dtype(dev, precision)
+    threads = max(1, int(threads))
+    workers = int(decode_workers) or threads
+    log.info("i3d session %s: %d clips, model %s, device %s, %s, batch %d, window %d stride %d, %d decode workers",
+             session, len(paths), spec.name, dev, str(dtype).replace("torch.", ""), batch_size, window, stride, workers)
+
+    prev_threads = torch.get_num_threads()
+    if dev.type == "cpu":
+        torch.set_num_threads(threads)
+    if dev.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
+    try:
+        if paths:
+            net, _ = build_with_weights(spec, weights_path, seed)
+            embedder = WindowEmbedder(net, spec, dev, dtype, channels_last)
+            decode = functools.partial(decode_clip, session=session, ffmpeg_threads=1)
+            plan = WindowPlan(window, stride, spec.frame_step, max_windows_per_clip)
+            emb, n_windows = embed_clips(paths, decode, embedder, plan, batch_size=batch_size, workers=workers,
+                                         embed_dim=spec.embed_dim)
+        else:
+            log.warning("session '%s': clips table %s has no clips; writing an empty i3d table", session, clips)
+            emb, n_windows = np.zeros((0, spec.embed_dim), np.float32), []
+    finally:
+        torch.set_num_threads(prev_threads)
+
+    if not np.isfinite(emb).all():
+        raise SessionError(session, clips, f"{spec.name} produced non-finite embeddings (precision {precision})")
+    n = len(clip_ids)
+    table = pa.table(
+        {
+            "clip_id": pa.array(clip_ids, pa.string()),
+            "embedding": pa.FixedSizeListArray.from_arrays(pa.array(emb.reshape(-1), pa.float32()), spec.embed_dim),
+            "n_windows": pa.array(n_windows, pa.int32()),
+            "model": pa.array([spec.name] * n, pa.string()),
+            "weights_sha256": pa.array([weights_sha] * n, pa.string()),
+        },
+        schema=output_schema(spec.embed_dim),
+    )
+    upstream = read_meta(clips) if Path(clips).is_file() else {}
+    meta = {
+        "session": session,
+        "model": spec.name,
+        "embed_dim": spec.embed_dim,
+        "weights": RANDOM_TAG if weights_path is None else Path(weights_path).name,
+        "weights_sha256": weights_sha,
+        "params": {
+            "window": window,
+            "stride": stride,
+            "frame_step": spec.frame_step,
+            "max_windows_per_clip": max_windows_per_clip,
+            "short_side": SHORT_SIDE,
+            "crop": CROP,
+            "mean": list(spec.mean),
+            "std": list(spec.std),
+            "device": dev.type,
+            "precision": str(dtype).replace("torch.", ""),
+            "seed": seed if weights_path is None else None,
+        },
+        "source_sha256": upstream.get("source_sha256"),
+    }
+    write_table(output, table, stage="i3d", meta=meta, sort_by=["clip_id"])
+    log.info("wrote %s: %d clips, %d windows, weights %s", output, n, int(sum(n_windows)), weights_sha)
+    return table

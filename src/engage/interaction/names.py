@@ -1,0 +1,119 @@
+"""Match chat display names to persons (tile ids ``p00``, ``p01``, ...).
+
+Names come from ``sessions/<s>/participants.csv`` (``person,name``, several rows per person allowed
+for renamed participants) and from the tile name labels in ``layout.json`` (``name`` not null).
+Both are compared after :func:`normalize_name`, so case, spacing, emoji and Zoom role tags such as
+``(Host)`` do not matter. participants.csv is the user's explicit statement and wins over a layout
+label; a normalised name that points to two persons is ambiguous and left unmatched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engage.errors import SessionError
+
+log = logging.getLogger(__name__)
+
+_ROLE_TAG = re.compile(r"\s*\((?:host|co-?host|me|guest|organizer|organiser|presenter)\)\s*$", re.I)
+_VARIATION = {chr(c) for c in range(0xFE00, 0xFE10)} | {"\u200d", "\u200c"}
+
+
+def normalize_name(name: str | None) -> str:
+    """Case-, whitespace- and emoji-insensitive key of a display name ('' if nothing is left).
+
+    NFKC (full-width letters, ligatures), drop symbols/emoji (Unicode categories S*), control and
+    format characters (C*, e.g. zero-width joiners), enclosing marks and variation selectors,
+    drop a trailing Zoom role tag like ``(Host)``, casefold, collapse whitespace.
+    """
+    if not name:
+        return ""
+    s = unicodedata.normalize("NFKC", str(name))
+    s = "".join(
+        ch for ch in s
+        if ch not in _VARIATION and unicodedata.category(ch)[0] not in ("S", "C") and unicodedata.category(ch) != "Me"
+    )
+    s = " ".join(s.split())
+    while True:
+        t = _ROLE_TAG.sub("", s)
+        if t == s:
+            break
+        s = t
+    return " ".join(s.casefold().split())
+
+
+def read_participants(path: str | os.PathLike, session: str | None = None) -> list[tuple[str, str]]:
+    """Rows (person, name) of participants.csv; header ``person,name`` required."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SessionError(session, path, f"cannot read participants file ({err})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    if "person" not in fields or "name" not in fields:
+        raise SessionError(session, path, f"participants file needs a header 'person,name' (found {reader.fieldnames})")
+    reader.fieldnames = fields
+    rows = []
+    for no, row in enumerate(reader, 2):
+        person = (row.get("person") or "").strip()
+        name = (row.get("name") or "").strip()
+        if not person and not name:
+            continue
+        if not person or not name:
+            raise SessionError(session, path, f"line {no}: both person and name are required")
+        rows.append((person, name))
+    return rows
+
+
+def layout_names(layout: dict) -> list[tuple[str, str]]:
+    """(person, name) for every tile with a non-null name label in layout.json."""
+    out = []
+    for span in layout.get("spans") or []:
+        for tile in span.get("tiles") or []:
+            if tile.get("name"):
+                out.append((str(tile["id"]), str(tile["name"])))
+    return out
+
+
+@dataclass
+class NameIndex:
+    """Normalised name -> person; ``ambiguous`` keys point to more than one person."""
+
+    by_key: dict[str, str] = field(default_factory=dict)
+    source: dict[str, str] = field(default_factory=dict)  # key -> "participants" | "layout"
+    ambiguous: set[str] = field(default_factory=set)
+
+    def lookup(self, name: str) -> str | None:
+        key = normalize_name(name)
+        if not key or key in self.ambiguous:
+            return None
+        return self.by_key.get(key)
+
+
+def build_name_index(participants: list[tuple[str, str]], layout: list[tuple[str, str]]) -> NameIndex:
+    """Index names from participants.csv (first) and layout labels (only names the csv lacks)."""
+    idx = NameIndex()
+    for source, rows in (("participants", participants), ("layout", layout)):
+        seen_here: dict[str, set[str]] = {}
+        for person, name in rows:
+            key = normalize_name(name)
+            if key:
+                seen_here.setdefault(key, set()).add(person)
+        for key, persons in sorted(seen_here.items()):
+            if key in idx.by_key or key in idx.ambiguous:
+                continue  # an earlier (more explicit) source decided this name
+            if len(persons) > 1:
+                idx.ambiguous.add(key)
+                log.warning("name %r belongs to several persons in %s (%s): left unmatched", key, source, sorted(persons))
+                continue
+            idx.by_key[key] = next(iter(persons))
+            idx.source[key] = source
+    return idx

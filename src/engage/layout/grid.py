@@ -1,0 +1,356 @@
+"""Fit a gallery grid (rows of equal tiles) to accumulated edge evidence.
+
+Method (docs/layout.md): candidate row lines are peaks of the horizontal-line profile; every pair of
+candidate lines is a possible row band; inside a band, candidate column lines are peaks of the
+vertical-line profile and every pair of them is a possible tile. A tile is kept when its four sides
+are supported by line evidence (frame borders count as neutral support), its aspect ratio is plausible and
+it is not background. The grid is the set of non-overlapping tiles of one common size (Zoom, Teams
+and Meet galleries use equal tiles; incomplete rows may sit anywhere, e.g. centred) with the largest
+total support. Nothing assumes a tile count, a gutter width or a position of the block.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from engage.layout.evidence import Evidence, line_maps
+
+
+@dataclass(frozen=True)
+class FitParams:
+    """Thresholds of the grid fit (analysis pixels are the downscaled frame)."""
+
+    min_step: float = 1.5  # grey levels: weaker mean steps are not lines
+    strong_step: float = 10.0  # grey levels: a mean step this large is a full-strength line
+    contrast: float = 1.25  # a line's step vs the smaller of the steps two pixels away
+    min_run: int = 12  # analysis pixels: shorter straight edge runs are picture texture
+    min_side_support: float = 0.1  # every tile side: fraction of its length on a line
+    min_mean_support: float = 0.55  # mean over the four sides
+    aspect_min: float = 0.9  # tile width / height
+    aspect_max: float = 2.4
+    min_tile_frac: float = 0.1  # smallest tile side as a fraction of the frame's height
+    border_support: float = 0.6  # support credited to a tile side lying on the frame border
+    max_candidates: int = 40  # candidate lines kept per direction
+    bg_tol: float = 6.0  # grey levels: colour distance to the background colour
+    size_tol: float = 0.03  # relative tolerance for "equal" tile sizes
+
+
+Rect = tuple[int, int, int, int]  # x, y, w, h in analysis pixels
+
+
+class SupportMaps:
+    """Line maps with prefix sums, so the support of any tile side costs O(1).
+
+    Edge position ``e`` is the first pixel row/column after the boundary; positions 0 and the
+    frame size are the frame borders and always count as supported.
+    """
+
+    def __init__(self, hl: np.ndarray, vl: np.ndarray, border: float = 0.6):
+        h, w = hl.shape[0] + 1, hl.shape[1]
+        self.h, self.w = h, w
+        eh = np.zeros((h + 1, w), np.float32)
+        eh[1:h] = hl
+        eh[0] = eh[h] = border
+        ev = np.zeros((h, w + 1), np.float32)
+        ev[:, 1:w] = vl
+        ev[:, 0] = ev[:, w] = border
+        self.eh_raw, self.ev_raw = eh, ev
+        ehd = eh.copy()
+        ehd[1:] = np.maximum(ehd[1:], eh[:-1])
+        ehd[:-1] = np.maximum(ehd[:-1], eh[1:])
+        evd = ev.copy()
+        evd[:, 1:] = np.maximum(evd[:, 1:], ev[:, :-1])
+        evd[:, :-1] = np.maximum(evd[:, :-1], ev[:, 1:])
+        self.ch = np.zeros((h + 1, w + 1), np.float32)  # along x, dilated
+        self.ch[:, 1:] = np.cumsum(ehd, axis=1)
+        self.cv = np.zeros((h + 1, w + 1), np.float32)  # along y, dilated
+        self.cv[1:, :] = np.cumsum(evd, axis=0)
+        self.cv_raw = np.zeros((h + 1, w + 1), np.float32)
+        self.cv_raw[1:, :] = np.cumsum(ev, axis=0)
+
+    def hside(self, e: int, x0: int, x1: int) -> float:
+        m = max(1, (x1 - x0) // 10)
+        a, b = x0 + m, x1 - m
+        return float(self.ch[e, b] - self.ch[e, a]) / max(b - a, 1)
+
+    def vside(self, e: int, y0: int, y1: int) -> float:
+        m = max(1, (y1 - y0) // 10)
+        a, b = y0 + m, y1 - m
+        return float(self.cv[b, e] - self.cv[a, e]) / max(b - a, 1)
+
+    def sides(self, x: int, y: int, w: int, h: int) -> tuple[float, float, float, float]:
+        return (self.hside(y, x, x + w), self.hside(y + h, x, x + w), self.vside(x, y, y + h), self.vside(x + w, y, y + h))
+
+    def row_profile(self) -> np.ndarray:
+        return self.eh_raw.mean(axis=1)
+
+    def col_profile(self, y0: int, y1: int) -> np.ndarray:
+        m = max(1, (y1 - y0) // 10)
+        a, b = y0 + m, y1 - m
+        return (self.cv_raw[b] - self.cv_raw[a]) / max(b - a, 1)
+
+
+def support_maps(mdy: np.ndarray, mdx: np.ndarray, params: FitParams) -> SupportMaps:
+    hl, vl = line_maps(mdy, mdx, min_step=params.min_step, strong_step=params.strong_step, contrast=params.contrast,
+                        min_run=params.min_run)
+    return SupportMaps(hl, vl, params.border_support)
+
+
+def _peaks(profile: np.ndarray, threshold: float, keep: int) -> np.ndarray:
+    """Local maxima of a 1-D profile, strongest ``keep`` (ends always included as frame borders)."""
+    p = np.asarray(profile)
+    n = len(p) - 1
+    c = p[1:n]
+    ok = (c >= threshold) & (c >= p[:n - 1]) & (c > p[2:])
+    idx = np.nonzero(ok)[0] + 1
+    if len(idx) > keep:
+        idx = idx[np.argsort(-p[idx], kind="stable")[:keep]]
+    return np.unique(np.concatenate([[0], idx, [n]])).astype(np.int64)
+
+
+def background_color(ev: Evidence, tol: float) -> np.ndarray | None:
+    """Colour of a static uniform surround (letterbox/margins), or None when tiles reach the border."""
+    mean = ev.mean_frame()
+    std = ev.temporal_std()
+    ring = np.concatenate([mean[:2].reshape(-1, 3), mean[-2:].reshape(-1, 3), mean[:, :2].reshape(-1, 3), mean[:, -2:].reshape(-1, 3)])
+    ring_std = np.concatenate([std[:2].ravel(), std[-2:].ravel(), std[:, :2].ravel(), std[:, -2:].ravel()])
+    med = np.median(ring, axis=0)
+    close = (np.abs(ring - med).max(axis=1) <= tol) & (ring_std <= 2.0)
+    return med if close.mean() >= 0.5 else None
+
+
+def background_integral(ev: Evidence, bg: np.ndarray | None, tol: float) -> np.ndarray | None:
+    """Integral image of "background" pixels: static and of the background colour."""
+    if bg is None:
+        return None
+    mask = (np.abs(ev.mean_frame() - bg).max(axis=2) <= tol) & (ev.temporal_std() <= 2.0)
+    ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.float32)
+    ii[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0), axis=1)
+    return ii
+
+
+def _bg_fraction(ii: np.ndarray | None, x: int, y: int, w: int, h: int) -> float:
+    if ii is None:
+        return 0.0
+    s = ii[y + h, x + w] - ii[y, x + w] - ii[y + h, x] + ii[y, x]
+    return float(s) / max(w * h, 1)
+
+
+def _bg_fractions(ii: np.ndarray | None, x: np.ndarray, y, w: np.ndarray, h) -> np.ndarray:
+    """Vectorised :func:`_bg_fraction` (``x``, ``w`` arrays; ``y``, ``h`` scalars or arrays)."""
+    if ii is None:
+        return np.zeros(len(x), np.float32)
+    s = ii[y + h, x + w] - ii[y, x + w] - ii[y + h, x] + ii[y, x]
+    return s / np.maximum(w * h, 1)
+
+
+def _gutters_inside(ii: np.ndarray | None, x: np.ndarray, y: int, w: np.ndarray, h: int) -> np.ndarray:
+    """A strip along one side that is mostly background: the rectangle swallowed a gutter."""
+    if ii is None:
+        return np.zeros(len(x), bool)
+    bx, by = np.maximum(2, w // 25), max(2, h // 25)
+    return ((_bg_fractions(ii, x, y, bx, h) >= 0.8) | (_bg_fractions(ii, x + w - bx, y, bx, h) >= 0.8)
+            | (_bg_fractions(ii, x, y, w, by) >= 0.8) | (_bg_fractions(ii, x, y + h - by, w, by) >= 0.8))
+
+
+def candidate_tiles(sm: SupportMaps, bg_ii: np.ndarray | None, params: FitParams) -> list[tuple[int, int, int, int, float]]:
+    """Every plausible tile ``(x, y, w, h, quality)`` between candidate lines.
+
+    quality = mean side support - 0.5 - excess over 0.5 of the strongest candidate line crossing the
+    tile's middle 70 % (a union of tiles is not a tile) - twice the
+    fraction of background pixels inside (a tile does not contain gutter); a tile needs every side
+    at least ``min_side_support`` and quality >= ``min_mean_support`` - 0.5.
+    """
+    H, W = sm.h, sm.w
+    min_side = max(8, int(params.min_tile_frac * H))
+    ys = _peaks(sm.row_profile(), 0.08, params.max_candidates)
+    inner_ys = ys[1:-1]
+    out = []
+    for i, t in enumerate(ys):
+        for b in ys[i + 1:]:
+            h = int(b - t)
+            if h < min_side:
+                continue
+            if params.aspect_max * h < min_side:
+                continue
+            xs = _peaks(sm.col_profile(int(t), int(b)), params.min_side_support, params.max_candidates)
+            left, right = np.meshgrid(xs, xs, indexing="ij")
+            w = right - left
+            ok = (w >= params.aspect_min * h) & (w <= params.aspect_max * h) & (w >= min_side)
+            if not ok.any():
+                continue
+            L, R = left[ok], right[ok]
+            m = np.maximum(1, (R - L) // 10)
+            a, bb = L + m, R - m
+            span = np.maximum(bb - a, 1)
+            top = (sm.ch[t, bb] - sm.ch[t, a]) / span
+            bot = (sm.ch[b, bb] - sm.ch[b, a]) / span
+            my = max(1, h // 10)
+            vcol = (sm.cv[b - my] - sm.cv[t + my]) / max(h - 2 * my, 1)
+            lft, rgt = vcol[L], vcol[R]
+            sides = np.stack([top, bot, lft, rgt], axis=1)
+            good = (sides.min(axis=1) >= params.min_side_support) & (sides.mean(axis=1) >= params.min_mean_support)
+            if not good.any():
+                continue
+            L, R, a, bb, span, sides = L[good], R[good], a[good], bb[good], span[good], sides[good]
+            # strongest candidate line running through the tile's middle 70 % (two tiles in one?)
+            split = np.zeros(len(L), np.float32)
+            hy = inner_ys[(inner_ys > t + 0.15 * h) & (inner_ys < b - 0.15 * h)]
+            if len(hy):
+                split = ((sm.ch[hy][:, bb] - sm.ch[hy][:, a]) / span).max(axis=0)
+            vx = xs[1:-1]
+            wv = (R - L).astype(np.float32)
+            inside = (vx[None, :] > L[:, None] + 0.15 * wv[:, None]) & (vx[None, :] < R[:, None] - 0.15 * wv[:, None])
+            if inside.any():
+                split = np.maximum(split, np.where(inside, vcol[vx][None, :], 0.0).max(axis=1))
+            q = sides.mean(axis=1) - 0.5 - np.maximum(0.0, split - 0.5)
+            wv = (R - L).astype(np.int64)
+            bgf = _bg_fractions(bg_ii, L, t, wv, h)
+            q = q - 2.0 * bgf
+            keep = (q >= params.min_mean_support - 0.5) & (bgf < 0.6) & ~_gutters_inside(bg_ii, L, t, wv, h)
+            out.extend((int(L[k]), int(t), int(wv[k]), h, float(q[k])) for k in np.nonzero(keep)[0])
+    return out
+
+
+def _best_row(tiles: list[tuple[int, int, int, int, float]]) -> tuple[float, list]:
+    """Non-overlapping tiles of one band with the largest total score (interval scheduling)."""
+    tiles = sorted(tiles, key=lambda r: r[0] + r[2])
+    ends = [r[0] + r[2] for r in tiles]
+    best = [(0.0, [])]
+    for k, r in enumerate(tiles):
+        j = bisect.bisect_right(ends, r[0], 0, k)
+        take = (best[j][0] + r[4] * r[2] * r[3], best[j][1] + [r])
+        best.append(max(best[-1], take, key=lambda v: v[0]))
+    return best[-1]
+
+
+def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams, n_sizes: int = 12) -> tuple[float, list[Rect]]:
+    """Choose one tile size and the non-overlapping rows of that size with the largest score.
+
+    Score = sum over tiles of quality x area, so a grid that explains the frame with well-supported
+    tiles beats both one big box and a scatter of small texture rectangles.
+    """
+    if not cands:
+        return 0.0, []
+    seeds = []
+    for c in sorted(cands, key=lambda c: -c[4] * c[2] * c[3]):
+        if all(abs(c[2] - w) > params.size_tol * w or abs(c[3] - h) > params.size_tol * h for w, h in seeds):
+            seeds.append((c[2], c[3]))
+        if len(seeds) >= n_sizes:
+            break
+    best: tuple[float, list] = (0.0, [])
+    for w0, h0 in seeds:
+        tw, th = max(2, params.size_tol * w0), max(2, params.size_tol * h0)
+        sel = [c for c in cands if abs(c[2] - w0) <= tw and abs(c[3] - h0) <= th]
+        bands: dict[tuple[int, int], list] = {}
+        for c in sel:
+            bands.setdefault((c[1], c[1] + c[3]), []).append(c)
+        rows = sorted(((t, b, *_best_row(ts)) for (t, b), ts in bands.items()), key=lambda r: r[1])
+        ends = [r[1] for r in rows]
+        dp = [(0.0, [])]
+        for k, (t, b, score, tiles) in enumerate(rows):
+            j = bisect.bisect_right(ends, t, 0, k)
+            take = (dp[j][0] + score, dp[j][1] + tiles)
+            dp.append(max(dp[-1], take, key=lambda v: v[0]))
+        if dp[-1][0] > best[0] + 1e-6:
+            best = dp[-1]
+    rects = sorted(((c[0], c[1], c[2], c[3]) for c in best[1]), key=lambda r: (r[1], r[0]))
+    return best[0], rects
+
+
+def _drop_gutter_swallowers(rects: list[Rect], w0: int) -> list[Rect]:
+    """With a gutter grid, a tile that touches its row neighbour has taken in a gutter: drop it.
+
+    The typical gap is the median gap between row neighbours; in a row, of a pair closer than half
+    of it, the tile that lines up worse with the other rows' columns (then: whose width is farther
+    from the median) goes; completion re-adds it on the pitch.
+    """
+    gaps = [b[0] - (a[0] + a[2]) for a, b in zip(rects, rects[1:]) if a[1] == b[1]]
+    if len(gaps) < 2 or float(np.median(gaps)) < 2:
+        return rects
+    g = float(np.median(gaps))
+
+    def misfit(r: Rect) -> tuple[float, float]:
+        others = [o[0] for o in rects if o[1] != r[1]]
+        return (min((abs(o - r[0]) for o in others), default=0.0), abs(r[2] - w0))
+
+    drop = set()
+    for a, b in zip(rects, rects[1:]):
+        if a[1] == b[1] and b[0] - (a[0] + a[2]) < g / 2:
+            drop.add(max((a, b), key=misfit))
+    return [r for r in rects if r not in drop]
+
+
+def _regularize_widths(rects: list[Rect], w0: int) -> list[Rect]:
+    """Give an odd-width tile the common width, keeping the edge that lines up with other rows."""
+    out = []
+    for r in rects:
+        x, y, w, h = r
+        if abs(w - w0) <= max(2, 0.02 * w0):
+            out.append(r)
+            continue
+        cols = [o[0] for o in rects if o[1] != y and abs(o[2] - w0) <= max(2, 0.02 * w0)]
+        options = [(x, y, w0, h), (x + w - w0, y, w0, h)]
+        out.append(min(options, key=lambda o: min((abs(c - o[0]) for c in cols), default=0)))
+    return out
+
+
+def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, params: FitParams) -> list[Rect]:
+    """Add tiles the regular grid implies but one invisible side hid (dark picture on dark gutter).
+
+    The column pitch (tile width + gutter) is the median spacing of neighbouring tiles in the rows;
+    a free slot one pitch left/right of a found tile in the same row is accepted when its top and
+    bottom sides continue the row's lines and it is not background.
+    """
+    if len(rects) < 2:
+        return rects
+    w0 = int(np.median([r[2] for r in rects]))
+    rects = _drop_gutter_swallowers(sorted(rects, key=lambda r: (r[1], r[0])), w0)
+    rects = _regularize_widths(rects, w0)
+    pitches = [b[0] - a[0] for a, b in zip(rects, rects[1:]) if a[1] == b[1] and b[0] > a[0]]
+    if not pitches:
+        return rects
+    pitches = [q for q in pitches if q <= 1.5 * w0 + 2]
+    if not pitches:
+        return rects
+    pitch = int(round(float(np.median(pitches))))
+    out = list(rects)
+    changed = True
+    while changed:
+        changed = False
+        for x, y, w, h in list(out):
+            for nx in (x - pitch, x + pitch):
+                cols = [r[0] for r in out if abs(r[0] - nx) <= 3]  # align with other rows' columns
+                if cols:
+                    nx = int(np.median(cols))
+                if nx < 0 or nx + w > sm.w or any(abs(r[1] - y) < h and abs(r[0] - nx) < w for r in out):
+                    continue
+                best = None
+                for dx in range(-3, 4):
+                    cx = nx + dx
+                    if cx < 0 or cx + w > sm.w:
+                        continue
+                    sides = sm.sides(cx, y, w, h)
+                    score = sides[2] + sides[3] - 0.1 * abs(dx)  # stay on the pitch unless edges say otherwise
+                    if best is None or score > best[0]:
+                        best = (score, cx, sides)
+                if best is None or (best[2][0] + best[2][1]) / 2 < 0.5:
+                    continue
+                if _bg_fraction(bg_ii, best[1], y, w, h) >= 0.3:
+                    continue
+                out.append((best[1], y, w, h))
+                changed = True
+    return sorted(out, key=lambda r: (r[1], r[0]))
+
+
+def fit_grid(ev: Evidence, params: FitParams) -> list[Rect]:
+    """Tile rectangles (analysis pixels, row-major) that best explain the span's evidence."""
+    mdy, mdx = ev.mean_steps()
+    sm = support_maps(mdy, mdx, params)
+    bg = background_color(ev, params.bg_tol)
+    bg_ii = background_integral(ev, bg, params.bg_tol)
+    cands = candidate_tiles(sm, bg_ii, params)
+    return complete_rows(select_grid(cands, params)[1], sm, bg_ii, params)

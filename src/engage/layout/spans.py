@@ -1,0 +1,283 @@
+"""Split a recording into layout spans while streaming sampled frames (constant memory).
+
+Why: people join and leave, and the gallery reflows; each stretch with one grid is a span. The
+current span keeps running evidence and a grid hypothesis. A sample is *suspect* when the
+hypothesis' tile borders lose most of their support in that frame or the span's static areas
+(gutters, margins) change. Enough consecutive suspect samples are fitted on their own; only a
+grid that differs from the current one and explains those samples better starts a new span.
+Isolated suspects (a speaker border moving, someone walking through a picture) are folded back.
+A closed span is fitted once more on all its evidence and reduced to rectangles and appearance
+signatures, so memory does not grow with the recording's length.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from engage.layout.evidence import Evidence, _channel_max, frame_steps, line_maps
+from engage.layout.grid import FitParams, Rect, SupportMaps, fit_grid, support_maps
+
+log = logging.getLogger(__name__)
+
+SIG_FRAMES = 3  # frames averaged for the appearance signature at each end of a span
+SIG_SIZE = (8, 8)  # thumbnail size of a tile signature (w, h)
+
+
+@dataclass
+class ClosedSpan:
+    """A finished span: analysis-pixel rectangles, first/last sample times, tile properties."""
+
+    rects: list[Rect]
+    t_first: float
+    t_last: float
+    camera_on: list[bool]
+    sig_start: list[np.ndarray]
+    sig_end: list[np.ndarray]
+
+
+@dataclass
+class _Open:
+    ev: Evidence
+    rects: list[Rect] = field(default_factory=list)
+    support: deque = field(default_factory=lambda: deque(maxlen=15))
+    first: list[np.ndarray] = field(default_factory=list)
+    last: deque = field(default_factory=lambda: deque(maxlen=SIG_FRAMES))
+    next_refit: int = 3
+    static: np.ndarray | None = None  # pixels that never changed (as of the last fit)
+    mean: np.ndarray | None = None
+
+
+def internal_support(sm: SupportMaps, rects: list[Rect]) -> float:
+    """Mean support of the tile sides that are not on the frame border (1.0 when there are none)."""
+    vals = []
+    for x, y, w, h in rects:
+        top, bot, left, right = sm.sides(x, y, w, h)
+        if y > 0:
+            vals.append(top)
+        if y + h < sm.h:
+            vals.append(bot)
+        if x > 0:
+            vals.append(left)
+        if x + w < sm.w:
+            vals.append(right)
+    return float(np.mean(vals)) if vals else 1.0
+
+
+def frame_lines(steps: tuple[np.ndarray, np.ndarray], params: FitParams) -> tuple[np.ndarray, np.ndarray]:
+    """Line maps of one frame (same definition as for a span's mean steps)."""
+    return line_maps(*steps, min_step=params.min_step, strong_step=params.strong_step, contrast=params.contrast,
+                     min_run=params.min_run)
+
+
+def lines_support(lines: tuple[np.ndarray, np.ndarray], rects: list[Rect]) -> float:
+    """Mean support of the non-border tile sides, read straight from line maps (one pixel slack)."""
+    hl, vl = lines
+    H, W = hl.shape[0] + 1, hl.shape[1]
+    vals = []
+    for x, y, w, h in rects:
+        mx, my = max(1, w // 10), max(1, h // 10)
+        for e in (y, y + h):
+            if 0 < e < H:
+                vals.append(float(hl[max(0, e - 2):e + 1, x + mx:x + w - mx].max(axis=0).mean()))
+        for e in (x, x + w):
+            if 0 < e < W:
+                vals.append(float(vl[y + my:y + h - my, max(0, e - 2):e + 1].max(axis=1).mean()))
+    return float(np.mean(vals)) if vals else 1.0
+
+
+def frame_support(steps: tuple[np.ndarray, np.ndarray], rects: list[Rect], params: FitParams) -> float:
+    """Support of a hypothesis' tile borders in one frame."""
+    return lines_support(frame_lines(steps, params), rects)
+
+
+def same_grid(a: list[Rect], b: list[Rect], min_iou: float = 0.8) -> bool:
+    """Same number of tiles and every tile of ``a`` overlaps one of ``b`` with IoU >= ``min_iou``."""
+    if len(a) != len(b):
+        return False
+    return all(max((iou(r, s) for s in b), default=0.0) >= min_iou for r in a)
+
+
+def iou(a: Rect, b: Rect) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    union = aw * ah + bw * bh - inter
+    return inter / union if union else 0.0
+
+
+def tile_signature(mean_img: np.ndarray, rect: Rect) -> np.ndarray:
+    """Tiny colour thumbnail of the tile's central 80 % (scale-free appearance of its person)."""
+    x, y, w, h = rect
+    mx, my = w // 10, h // 10
+    crop = mean_img[y + my:y + h - my, x + mx:x + w - mx]
+    if crop.size == 0:
+        crop = mean_img[y:y + h, x:x + w]
+    return cv2.resize(crop.astype(np.float32), SIG_SIZE, interpolation=cv2.INTER_AREA).ravel()
+
+
+def camera_on_flags(ev: Evidence, rects: list[Rect], *, static_activity: float, uniform_fraction: float) -> list[bool]:
+    """Camera off = the tile's picture never changes and is mostly one colour (name/initials allowed)."""
+    act = ev.activity()
+    mean = ev.mean_frame()
+    out = []
+    for x, y, w, h in rects:
+        mx, my = max(1, w // 10), max(1, h // 10)
+        a = float(act[y + my:y + h - my, x + mx:x + w - mx].mean()) if ev.n_act else 0.0
+        pix = mean[y + my:y + h - my, x + mx:x + w - mx].reshape(-1, 3)
+        med = np.median(pix, axis=0)
+        uniform = float((np.abs(pix - med).max(axis=1) <= 8).mean())
+        out.append(not (a <= static_activity and uniform >= uniform_fraction))
+    return out
+
+
+class SpanTracker:
+    """Feed sampled frames in time order; collect :class:`ClosedSpan` objects."""
+
+    def __init__(self, shape: tuple[int, int], params: FitParams, *, min_span_samples: int = 3,
+                 support_drop: float = 0.6, static_activity: float = 1.5, uniform_fraction: float = 0.7):
+        self.shape = shape
+        self.params = params
+        self.min_span = max(1, int(min_span_samples))
+        self.support_drop = support_drop
+        self.static_activity = static_activity
+        self.uniform_fraction = uniform_fraction
+        self.closed: list[ClosedSpan] = []
+        self.cur = _Open(Evidence(shape))
+        self.pending: list[tuple] = []  # suspect samples (t, frame, steps, lines), at most min_span
+        self.prev: np.ndarray | None = None
+
+    # -- streaming ---------------------------------------------------------------------------
+    def add(self, t: float, frame: np.ndarray) -> None:
+        steps = frame_steps(frame)
+        lines = frame_lines(steps, self.params)
+        sample = (t, frame, steps, lines)
+        if not self._suspect(frame, lines):
+            self._fold(len(self.pending))  # blips: back into the current span
+            self._add(self.cur, sample)
+            self._maybe_refit(self.cur)
+        else:
+            self.pending.append(sample)
+            if len(self.pending) >= self.min_span:
+                self._decide()
+
+    def finish(self) -> list[ClosedSpan]:
+        if self.pending and self.cur.ev.n == 0:
+            self._fold(len(self.pending))
+        while self.pending:
+            if not self._decide():
+                self._fold(len(self.pending))
+        if self.cur.ev.n:
+            self._close(self.cur)
+        return self.closed
+
+    # -- internals ---------------------------------------------------------------------------
+    def _add(self, span: _Open, sample) -> None:
+        t, frame, steps, lines = sample
+        prev = span.last[-1] if span.last else None
+        span.ev.add(frame, steps, prev, t)
+        if len(span.first) < SIG_FRAMES:
+            span.first.append(frame)
+        span.last.append(frame)
+        if span.rects:
+            span.support.append(lines_support(lines, span.rects))
+
+    def _fold(self, k: int) -> None:
+        """Move the ``k`` oldest pending samples into the current span."""
+        for sample in self.pending[:k]:
+            self._add(self.cur, sample)
+        del self.pending[:k]
+
+    def _maybe_refit(self, span: _Open) -> None:
+        if span.ev.n >= span.next_refit or not span.rects and span.ev.n >= 1:
+            self._fit(span)
+            span.next_refit = max(span.next_refit, span.ev.n) * 2
+
+    def _fit(self, span: _Open) -> None:
+        span.rects = fit_grid(span.ev, self.params)
+        span.support.clear()
+        span.static = span.ev.temporal_std() <= 2.0
+        span.mean = np.clip(span.ev.mean_frame() + 0.5, 0, 255).astype(np.uint8)
+
+    def _suspect(self, frame: np.ndarray, lines) -> bool:
+        cur = self.cur
+        if not cur.rects or cur.ev.n < 2:
+            return False
+        s = lines_support(lines, cur.rects)
+        base = float(np.median(cur.support)) if cur.support else internal_support(
+            support_maps(*cur.ev.mean_steps(), self.params), cur.rects)
+        if s < self.support_drop * base:
+            return True
+        # static areas (gutters, margins, camera-off tiles) must stay as they were
+        static = cur.static
+        if static is None or cur.ev.n < 3 or static.mean() < 0.02:
+            return False
+        diff = _channel_max(cv2.absdiff(frame, cur.mean))
+        return float((diff[static] > 20).mean()) > 0.2
+
+    def _span_of(self, samples) -> _Open:
+        span = _Open(Evidence(self.shape))
+        for sample in samples:
+            self._add(span, sample)
+        return span
+
+    def _decide(self) -> bool:
+        """Suspect samples: a new span if their own grid differs from and beats the current one.
+
+        Leading suspects that the old grid explains at least as well stay in the old span. Without a
+        change the oldest suspect goes back to the current span (the window slides).
+        """
+        old = self.cur.rects
+        ev = self._span_of(self.pending).ev
+        new = fit_grid(ev, self.params)
+        if new and old and not same_grid(new, old):
+            sm = support_maps(*ev.mean_steps(), self.params)
+            if internal_support(sm, new) > internal_support(sm, old) + 0.1:
+                k = 0
+                while k < len(self.pending) - 1 and lines_support(self.pending[k][3], old) >= lines_support(self.pending[k][3], new):
+                    k += 1
+                self._fold(k)
+                span = self._span_of(self.pending)
+                self.pending = []
+                self._fit(span)
+                if not span.rects:
+                    span.rects = new
+                span.next_refit = span.ev.n * 2
+                log.info("layout change near t=%.1f s: %d -> %d tiles", span.ev.times[0], len(old), len(span.rects))
+                self._close(self.cur)
+                self.cur = span
+                return True
+        if new and not old:  # nothing found so far: adopt the new grid in place
+            self._fold(len(self.pending))
+            self._fit(self.cur)
+            return True
+        self._fold(1)
+        return False
+
+    def _close(self, span: _Open) -> None:
+        rects = fit_grid(span.ev, self.params) if span.ev.n else []
+        if not rects:
+            rects = span.rects
+        start = np.mean(span.first, axis=0)
+        end = np.mean(list(span.last), axis=0)
+        closed = ClosedSpan(
+            rects=rects,
+            t_first=span.ev.times[0],
+            t_last=span.ev.times[-1],
+            camera_on=camera_on_flags(span.ev, rects, static_activity=self.static_activity,
+                                      uniform_fraction=self.uniform_fraction),
+            sig_start=[tile_signature(start, r) for r in rects],
+            sig_end=[tile_signature(end, r) for r in rects],
+        )
+        if self.closed and same_grid(self.closed[-1].rects, rects, 0.9):
+            prev = self.closed[-1]  # the same grid again: one span
+            prev.t_last = closed.t_last
+            prev.sig_end = closed.sig_end
+            return
+        self.closed.append(closed)

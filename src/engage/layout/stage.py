@@ -1,0 +1,124 @@
+"""Layout stage: ``results/<s>/layout.json`` from the recording (or from an override file)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from typing import Any
+
+
+from engage import TIMELINE_FPS
+from engage.errors import SessionError
+from engage.io.atomic import write_json
+from engage.layout.evidence import frame_steps
+from engage.layout.grid import FitParams, Rect
+from engage.layout.identity import assign_ids
+from engage.layout.override import load_override
+from engage.layout.sampling import sample_frames
+from engage.layout.spans import ClosedSpan, SpanTracker, frame_support
+from engage.logutil import progress
+from engage.media.decode import FrameReader
+
+log = logging.getLogger(__name__)
+
+
+def analysis_size(width: int, height: int, max_width: int) -> tuple[int, int]:
+    """Even-sized analysis frame no wider than ``max_width`` with the display aspect."""
+    aw = min(width, max_width) // 2 * 2
+    ah = max(2, int(round(height * aw / width / 2)) * 2)
+    return aw, ah
+
+
+def to_source(rect: Rect, scale: tuple[float, float], frame: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Analysis rectangle -> display pixels (edges scaled, then clipped to the frame)."""
+    sx, sy = scale
+    x0, y0 = round(rect[0] * sx), round(rect[1] * sy)
+    x1, y1 = round((rect[0] + rect[2]) * sx), round((rect[1] + rect[3]) * sy)
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(frame[0], x1), min(frame[1], y1)
+    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+
+
+def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: list[Rect], size, params: FitParams,
+                  threads: int) -> float:
+    """First frame time in (t_a, t_b] where the new grid's borders beat the old ones."""
+    reader = FrameReader(video, scale=size, start=t_a, duration=max(t_b - t_a, 0.0) + 0.5 / TIMELINE_FPS,
+                         session=session, threads=threads)
+    for i, frame in reader:
+        steps = frame_steps(frame)
+        t = i / TIMELINE_FPS
+        if t > t_a + 1e-6 and frame_support(steps, new, params) > frame_support(steps, old, params):
+            return t
+    return t_b
+
+
+def detect_layout(video: str | os.PathLike, *, session: str, width: int, height: int, duration: float,
+                  sample_s: float = 1.0, sampling: str = "auto", keyframe_max_gap_s: float = 2.5, max_width: int = 640,
+                  min_span_samples: int = 3, refine: bool = True, id_max_distance: float = 30.0,
+                  fit: FitParams | None = None, threads: int = 1) -> dict[str, Any]:
+    """Detected layout of one recording (the layout.json document)."""
+    params = fit or FitParams()
+    size = analysis_size(width, height, max_width)
+    scale = (width / size[0], height / size[1])
+    tracker = SpanTracker((size[1], size[0]), params, min_span_samples=min_span_samples)
+    mode, total, samples = sample_frames(video, size, sample_s=sample_s, mode=sampling,
+                                         keyframe_max_gap_s=keyframe_max_gap_s, session=session, threads=threads)
+    if not total:
+        total = int(math.ceil(duration / sample_s))
+    for t, frame in progress(samples, total, f"layout samples ({mode})", log):
+        tracker.add(t, frame)
+    spans: list[ClosedSpan] = tracker.finish()
+    if not spans:
+        raise SessionError(session, video, "no frames could be decoded for layout detection")
+    starts = [0.0]
+    for a, b in zip(spans, spans[1:]):
+        t = b.t_first
+        if refine:
+            t = refine_change(video, session, a.t_last, b.t_first, a.rects, b.rects, size, params, threads)
+        starts.append(t)
+    ids = assign_ids(spans, max_distance=id_max_distance)
+    out_spans = []
+    for k, span in enumerate(spans):
+        end = starts[k + 1] if k + 1 < len(spans) else float(duration)
+        tiles = []
+        for r, pid, cam in zip(span.rects, ids[k], span.camera_on):
+            x, y, w, h = to_source(r, scale, (width, height))
+            tiles.append({"id": pid, "x": x, "y": y, "w": w, "h": h, "camera_on": bool(cam), "name": None})
+        out_spans.append({"start": round(float(starts[k]), 6), "end": round(float(end), 6), "tiles": tiles})
+        log.info("span %.2f-%.2f s: %d tiles (%s)", starts[k], end, len(tiles), ", ".join(t["id"] for t in tiles))
+    if not any(s["tiles"] for s in out_spans):
+        log.warning("session '%s': no gallery grid found; layout has no tiles", session)
+    return {"source": "detected", "frame_size": [int(width), int(height)], "spans": out_spans}
+
+
+def layout_session(*, session: str, video: str | os.PathLike, media_json: str | os.PathLike, out_json: str | os.PathLike,
+                   override: str | os.PathLike | None = None, sample_s: float = 1.0, sampling: str = "auto",
+                   keyframe_max_gap_s: float = 2.5, max_width: int = 640,
+                   min_span_samples: int = 3, refine_changes: bool = True, id_max_distance: float = 30.0,
+                   fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
+    """Write ``layout.json`` for one session: the override file if given, else detection."""
+    with open(media_json, encoding="utf-8") as f:
+        media = json.load(f)
+    width, height, duration = int(media["width"]), int(media["height"]), float(media["duration"])
+    if override:
+        doc = load_override(override, session=session, frame_size=(width, height), duration=duration)
+        log.info("session '%s': using layout override %s (%d spans)", session, override, len(doc["spans"]))
+    else:
+        doc = detect_layout(video, session=session, width=width, height=height, duration=duration, sample_s=sample_s,
+                            sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, min_span_samples=min_span_samples, refine=refine_changes,
+                            id_max_distance=id_max_distance, fit=FitParams(**(fit or {})), threads=threads)
+    write_json(out_json, doc)
+    return doc
+
+
+def tile_iou(a: dict, b: dict) -> float:
+    """IoU of two tile dicts (x, y, w, h) — used by tests and benchmarks."""
+    ix = max(0, min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]))
+    iy = max(0, min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]))
+    inter = ix * iy
+    return inter / float(a["w"] * a["h"] + b["w"] * b["h"] - inter)
+
+
+__all__ = ["layout_session", "detect_layout", "tile_iou", "analysis_size"]

@@ -1,0 +1,190 @@
+"""Per-clip model inputs from a session's feature files (data contract, docs/data-contract.md).
+
+One row per clip of ``clips.parquet``: face chunk statistics ps (3D x T), I3D embedding, has_speech,
+text embedding and X_aud. Used by the dataset stage (labelled clips) and by predict (every clip), so
+training and inference see identical features.
+
+Face columns: the configured patterns (default gaze_*, pose_*, AU*_r, AU*_c: the OpenFace features
+the CMOSE release lists) matched against the face table, keeping only columns with at least one
+non-null value in *every* session (the built-in backend's all-null AU columns are dropped everywhere,
+so all rows share one column set). Frames: all of the clip in frame order; failed frames and nulls are
+NaN, which engage.face.chunks.chunk_statistics ignores (a clip without any face gives zeros).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from engage.errors import SessionError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FACE_PATTERNS = ("gaze_*", "pose_*", "AU*_r", "AU*_c")
+AUD_COLUMNS = ("L", "Hv", "Lv", "Hp", "Lp", "std_v", "std_p")  # paper eq. 6
+
+from engage.face.chunks import chunk_statistics as _chunk_statistics
+
+
+def chunk_statistics(frames: np.ndarray, T: int, min_frames: int = 250) -> np.ndarray:
+    """engage.face.chunks.chunk_statistics, with all-zero statistics for a clip without frames."""
+    frames = np.asarray(frames)
+    if frames.shape[0] == 0:
+        return np.zeros((3 * frames.shape[1], T), dtype=np.float32)
+    return _chunk_statistics(frames, T, min_frames=min_frames)
+
+
+def match_columns(columns, patterns) -> list[str]:
+    """Columns matching any glob pattern, in the table's column order."""
+    return [c for c in columns if any(fnmatch.fnmatchcase(c, p) for p in patterns)]
+
+
+def usable_face_columns(face_paths, patterns) -> list[str]:
+    """Matched columns that have a non-null value in every given face.parquet (consistent set)."""
+    keep = None
+    for path in face_paths:
+        schema = pq.read_schema(path)
+        cols = match_columns(schema.names, patterns)
+        t = pq.read_table(path, columns=cols)
+        ok = [c for c in cols if t.num_rows == 0 or t.column(c).null_count < t.num_rows]
+        keep = ok if keep is None else [c for c in keep if c in ok]
+    return keep or []
+
+
+def face_frame_matrix(tbl: pa.Table, columns: list[str]) -> np.ndarray:
+    """(N, D) float32 of all frames; failed frames (``success`` false) and nulls become NaN.
+
+    NaN marks "no face" for chunk_statistics, which ignores it inside a chunk (all-NaN chunk -> 0).
+    OpenFace writes zeros for failed frames, so this also keeps those zeros out of the statistics.
+    """
+    if tbl.num_rows == 0:
+        return np.zeros((0, len(columns)), dtype=np.float32)
+    mat = np.stack([np.asarray(tbl.column(c).to_numpy(zero_copy_only=False), dtype=np.float32) for c in columns], axis=1)
+    if "success" in tbl.column_names:
+        ok = np.asarray(tbl.column("success").fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+        mat[~ok] = np.nan
+    return mat
+
+
+def _read(path: Path, session: str, what: str, optional: bool = False) -> pa.Table | None:
+    if not path.exists():
+        if optional:
+            return None
+        raise SessionError(session, path, f"missing {what} (run its stage first)")
+    try:
+        return pq.read_table(path)
+    except Exception as err:  # noqa: BLE001 - unreadable parquet is bad input
+        raise SessionError(session, path, f"unreadable {what}: {err}") from None
+
+
+def _list_matrix(col: pa.ChunkedArray, dim: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """List column -> (N, dim) float32 and a mask of rows that had a value."""
+    vals = col.to_pylist()
+    if dim is None:
+        dim = next((len(v) for v in vals if v is not None and len(v)), 0)
+    out = np.zeros((len(vals), dim), dtype=np.float32)
+    has = np.zeros(len(vals), dtype=bool)
+    for i, v in enumerate(vals):
+        if v is not None and len(v) == dim and dim:
+            out[i] = np.nan_to_num(np.asarray(v, dtype=np.float32))
+            has[i] = True
+    return out, has
+
+
+def session_clip_features(
+    session_dir: str | os.PathLike,
+    session: str,
+    face_columns: list[str],
+    n_chunks: int,
+    min_frames: int,
+    interaction: bool = False,
+) -> dict:
+    """All clips of one session: dict of column -> list/array (one entry per clip, clip_id order)."""
+    d = Path(session_dir)
+    clips = _read(d / "clips.parquet", session, "clips.parquet").sort_by("clip_id")
+    clip_ids = clips.column("clip_id").to_pylist()
+    face = _read(d / "features" / "face.parquet", session, "face features")
+    missing = [c for c in face_columns if c not in face.column_names]
+    if missing:
+        raise SessionError(session, d / "features" / "face.parquet", f"face features lack columns {missing[:6]} the model/dataset needs (other face backend?)")
+    i3d = _read(d / "features" / "i3d.parquet", session, "I3D features")
+    speech = _read(d / "features" / "clip_speech.parquet", session, "clip_speech features", optional=True)
+    aco = _read(d / "features" / "acoustics.parquet", session, "acoustics features", optional=True)
+    text = _read(d / "features" / "text.parquet", session, "text features", optional=True)
+
+    face_ids = np.asarray(face.column("clip_id").to_pylist(), dtype=object)
+    order = np.argsort(face_ids, kind="stable")
+    face_sorted = face.take(pa.array(order))
+    ids_sorted = face_ids[order]
+    uniq, first = np.unique(ids_sorted, return_index=True) if len(ids_sorted) else (np.array([]), np.array([], int))
+    bounds = dict(zip(uniq.tolist(), zip(first.tolist(), list(first[1:]) + [len(ids_sorted)])))
+    ps = np.zeros((len(clip_ids), 3 * len(face_columns), n_chunks), dtype=np.float32)
+    for i, cid in enumerate(clip_ids):
+        if cid in bounds:
+            a, b = bounds[cid]
+            sub = face_sorted.slice(a, b - a)
+            if "frame" in sub.column_names:
+                sub = sub.sort_by("frame")
+            frames = face_frame_matrix(sub, face_columns)
+        else:
+            frames = np.zeros((0, len(face_columns)), dtype=np.float32)
+        ps[i] = chunk_statistics(frames, n_chunks, min_frames=min_frames)
+
+    i3d_map = dict(zip(i3d.column("clip_id").to_pylist(), i3d.column("embedding").to_pylist()))
+    lacking = [c for c in clip_ids if i3d_map.get(c) is None]
+    if lacking:
+        raise SessionError(session, d / "features" / "i3d.parquet", f"no I3D embedding for {len(lacking)} clip(s), e.g. {lacking[0]}")
+    i3d_mat = np.asarray([i3d_map[c] for c in clip_ids], dtype=np.float32)
+
+    has_speech = np.zeros(len(clip_ids), dtype=bool)
+    if speech is not None:
+        m = dict(zip(speech.column("clip_id").to_pylist(), speech.column("has_speech").to_pylist()))
+        has_speech = np.asarray([bool(m.get(c) or False) for c in clip_ids])
+    aud = np.zeros((len(clip_ids), len(AUD_COLUMNS)), dtype=np.float32)
+    if aco is not None:
+        rows = {cid: j for j, cid in enumerate(aco.column("clip_id").to_pylist())}
+        cols = {c: aco.column(c).to_pylist() for c in AUD_COLUMNS if c in aco.column_names}
+        for i, cid in enumerate(clip_ids):
+            j = rows.get(cid)
+            if j is not None and has_speech[i]:
+                aud[i] = [float(cols[c][j]) if c in cols and cols[c][j] is not None else 0.0 for c in AUD_COLUMNS]
+    text_mat = np.zeros((len(clip_ids), 0), dtype=np.float32)
+    if text is not None and text.num_rows:
+        tmat, thas = _list_matrix(text.column("embedding"), None)
+        rows = {cid: j for j, cid in enumerate(text.column("clip_id").to_pylist())}
+        text_mat = np.zeros((len(clip_ids), tmat.shape[1]), dtype=np.float32)
+        for i, cid in enumerate(clip_ids):
+            j = rows.get(cid)
+            if j is not None and thas[j] and has_speech[i]:
+                text_mat[i] = tmat[j]
+    out = {
+        "clip_id": clip_ids,
+        "session": [session] * len(clip_ids),
+        "person": clips.column("person").to_pylist(),
+        "start": clips.column("start").to_numpy().astype(np.float64),
+        "end": clips.column("end").to_numpy().astype(np.float64),
+        "face": ps,
+        "i3d": i3d_mat,
+        "has_speech": has_speech,
+        "aud": aud,
+        "text": text_mat,
+    }
+    if interaction:
+        inter = _read(d / "features" / "interaction.parquet", session, "interaction features")
+        num = [f.name for f in inter.schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)]
+        rows = {cid: j for j, cid in enumerate(inter.column("clip_id").to_pylist())}
+        vals = {c: inter.column(c).to_pylist() for c in num}
+        mat = np.zeros((len(clip_ids), len(num)), dtype=np.float32)
+        for i, cid in enumerate(clip_ids):
+            j = rows.get(cid)
+            if j is not None:
+                mat[i] = [float(vals[c][j] or 0.0) for c in num]
+        out["interaction"] = mat
+        out["interaction_columns"] = num
+    return out

@@ -1,0 +1,88 @@
+"""Matplotlib figures for the Snakemake report (Agg backend, fixed size and DPI)."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from engage.io.atomic import atomic_path  # noqa: E402
+
+PALETTE = plt.get_cmap("tab20").colors
+
+
+def _save(fig, path: str | os.PathLike) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110, metadata={"Software": None})
+    plt.close(fig)
+
+
+def layout_figure(frame_rgb: np.ndarray, tiles: list[dict], title: str, path: str | os.PathLike) -> None:
+    """The frame with each detected tile drawn and labelled (id, camera on/off)."""
+    h, w = frame_rgb.shape[:2]
+    fig, ax = plt.subplots(figsize=(8, 8 * h / w + 0.5))
+    ax.imshow(frame_rgb)
+    for i, t in enumerate(tiles):
+        color = PALETTE[i % len(PALETTE)]
+        ax.add_patch(plt.Rectangle((t["x"], t["y"]), t["w"], t["h"], fill=False, lw=2.5, ec=color))
+        label = t["id"] + ("" if t.get("camera_on", True) else " (camera off)")
+        if t.get("name"):
+            label += f" · {t['name']}"
+        ax.text(t["x"] + 6, t["y"] + 18, label, color="white", fontsize=10, weight="bold",
+                bbox=dict(facecolor=color, alpha=0.85, pad=2, lw=0))
+    ax.set_title(title)
+    ax.axis("off")
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def speaking_figure(asd: pd.DataFrame, utterances: pd.DataFrame, threshold: float, title: str, path: str | os.PathLike) -> None:
+    """Per-person ASD score over time (shaded where speaking) and transcript cues coloured by speaker."""
+    persons = sorted(asd["person"].unique()) if len(asd) else []
+    n = max(1, len(persons))
+    fig, axes = plt.subplots(n + 1, 1, figsize=(11, 1.1 * n + 1.6), sharex=True, squeeze=False)
+    axes = axes[:, 0]
+    for ax, person in zip(axes, persons):
+        d = asd[asd["person"] == person].sort_values("time")
+        score = d["score"].astype(float)
+        ax.plot(d["time"], score, lw=0.8, color="0.3")
+        speaking = d["speaking"].fillna(False).astype(bool).to_numpy()
+        ax.fill_between(d["time"], 0, 1, where=speaking, transform=ax.get_xaxis_transform(), color="tab:green", alpha=0.3, lw=0)
+        ax.axhline(threshold, color="tab:red", lw=0.6, ls="--")
+        ax.set_ylabel(person, rotation=0, ha="right", va="center")
+        if score.isna().all():
+            ax.text(0.5, 0.5, "no face / no audio: no score", transform=ax.transAxes, ha="center", va="center", color="0.4")
+    cue_ax = axes[-1]
+    colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(persons)}
+    for _, u in utterances.iterrows():
+        c = colors.get(u.get("speaker"), (0.7, 0.7, 0.7))
+        cue_ax.barh(0, u["end"] - u["start"], left=u["start"], color=c, height=0.8)
+        cue_ax.text((u["start"] + u["end"]) / 2, 0, str(u.get("speaker") or "?"), ha="center", va="center", fontsize=7)
+    cue_ax.set_yticks([])
+    cue_ax.set_ylabel("cues", rotation=0, ha="right", va="center")
+    cue_ax.set_xlabel("time (s)")
+    axes[0].set_title(title)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def coverage_figure(cov: pd.DataFrame, title: str, path: str | os.PathLike) -> None:
+    """Bars per person: share of clips with a face, face-frame success rate, share of clips with speech."""
+    cols = [c for c in ("face_fraction", "face_success", "speech_share") if c in cov]
+    fig, ax = plt.subplots(figsize=(max(5, 1.2 * len(cov) + 2), 3.2))
+    x = np.arange(len(cov))
+    width = 0.8 / max(1, len(cols))
+    for i, c in enumerate(cols):
+        ax.bar(x + i * width, cov[c].fillna(0), width, label=c.replace("_", " "), color=PALETTE[2 * i])
+    ax.set_xticks(x + width * (len(cols) - 1) / 2, cov["person"])
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("share")
+    ax.legend(fontsize=8, ncols=len(cols), loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    ax.set_title(title)
+    fig.tight_layout()
+    _save(fig, path)

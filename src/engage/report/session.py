@@ -1,0 +1,121 @@
+"""Build the per-session report pieces from the stage outputs (never recomputes features)."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from engage.io.atomic import write_text
+from engage.io.parquet import read_meta
+from engage.media.decode import FrameReader
+from engage.report import figures
+
+log = logging.getLogger(__name__)
+
+
+def _read(path: str | os.PathLike | None) -> pd.DataFrame:
+    if not path or not Path(path).exists():
+        return pd.DataFrame()
+    return pq.read_table(path).to_pandas()
+
+
+def _frame_at(video: str | os.PathLike, t: float, session: str) -> np.ndarray:
+    for _, frame in FrameReader(video, start=max(0.0, t), duration=0.2, session=session):
+        return frame[:, :, ::-1]  # BGR -> RGB
+    raise RuntimeError(f"no frame at {t:.2f} s in {video}")
+
+
+def coverage_table(clips: pd.DataFrame, face: pd.DataFrame, clip_speech: pd.DataFrame) -> pd.DataFrame:
+    """Per person: clips, mean face_fraction, face success rate (face stage), share of clips with speech."""
+    if clips.empty:
+        return pd.DataFrame(columns=["person", "clips", "face_fraction", "face_success", "speech_share", "speech_seconds"])
+    cov = clips.groupby("person").agg(clips=("clip_id", "count"), face_fraction=("face_fraction", "mean")).reset_index()
+    if not face.empty and "success" in face:
+        f = face.merge(clips[["clip_id", "person"]], on="clip_id")
+        cov = cov.merge(f.groupby("person")["success"].mean().rename("face_success").reset_index(), on="person", how="left")
+    if not clip_speech.empty:
+        s = clip_speech.groupby("person").agg(speech_share=("has_speech", "mean"), speech_seconds=("speech_seconds", "sum"))
+        cov = cov.merge(s.reset_index(), on="person", how="left")
+    return cov.sort_values("person").reset_index(drop=True)
+
+
+def _notices(feature_files: dict[str, str]) -> list[str]:
+    """Loud warnings the reader must see: random-initialised weights, missing models."""
+    out = []
+    for name, path in sorted(feature_files.items()):
+        if not path or not Path(path).exists():
+            continue
+        meta = read_meta(path)
+        flat = json.dumps(meta)
+        if "random-init" in flat:
+            out.append(f"{name}: computed with RANDOM-INITIALISED weights (random-init). These are NOT pretrained "
+                       "features; do not use them for research results. Set the real checkpoint in config.yaml.")
+        if meta.get("model_missing"):
+            out.append(f"{name}: model missing, embeddings are null ({meta.get('model', '')}).")
+    return out
+
+
+def build_session_report(
+    *,
+    session: str,
+    video: str,
+    layout_json: str,
+    asd_parquet: str,
+    utterances_parquet: str,
+    clips_parquet: str,
+    face_parquet: str | None,
+    clip_speech_parquet: str | None,
+    feature_files: dict[str, str],
+    asd_threshold: float,
+    out_layout_png: str,
+    out_speaking_png: str,
+    out_coverage_png: str,
+    out_summary_html: str,
+) -> None:
+    """Write the four report items of one session."""
+    layout = json.loads(Path(layout_json).read_text())
+    spans = layout.get("spans", [])
+    span = max(spans, key=lambda s: (s["end"] - s["start"], -s["start"])) if spans else {"start": 0, "end": 0, "tiles": []}
+    t_mid = (span["start"] + span["end"]) / 2
+    frame = _frame_at(video, t_mid, session)
+    figures.layout_figure(frame, span["tiles"], f"{session}: layout at {t_mid:.1f} s ({len(spans)} span(s), {layout.get('source', '?')})", out_layout_png)
+
+    asd = _read(asd_parquet)
+    utt = _read(utterances_parquet)
+    figures.speaking_figure(asd, utt, asd_threshold, f"{session}: active speaker score per person", out_speaking_png)
+
+    clips = _read(clips_parquet)
+    cov = coverage_table(clips, _read(face_parquet), _read(clip_speech_parquet))
+    figures.coverage_figure(cov, f"{session}: feature coverage per person", out_coverage_png)
+
+    notices = _notices(feature_files)
+    for n in notices:
+        log.warning("session '%s': %s", session, n)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(round(v, 3) if isinstance(v, float) else v))}</td>" for v in r) + "</tr>"
+        for r in cov.itertuples(index=False)
+    )
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cov.columns)
+    banner = "".join(f'<p style="background:#b00020;color:white;padding:8px;font-weight:bold">WARNING: {html.escape(n)}</p>' for n in notices)
+    spans_html = "".join(
+        f"<li>{s['start']:.1f}–{s['end']:.1f} s: {len(s['tiles'])} tiles ({', '.join(t['id'] for t in s['tiles'])})</li>" for s in spans
+    )
+    n_spk = int(utt["speaker"].notna().sum()) if not utt.empty else 0
+    text = f"""<html><body style="font-family:sans-serif">
+<h2>Session {html.escape(session)}</h2>
+{banner}
+<p>Clips: {len(clips)} · persons: {clips['person'].nunique() if not clips.empty else 0} ·
+transcript cues: {len(utt)} ({n_spk} attributed to a speaker)</p>
+<h3>Layout spans</h3><ul>{spans_html}</ul>
+<h3>Feature coverage</h3>
+<table border="1" cellpadding="4" style="border-collapse:collapse">{head and '<tr>' + head + '</tr>'}{rows}</table>
+</body></html>
+"""
+    write_text(out_summary_html, text)

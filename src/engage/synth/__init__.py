@@ -1,0 +1,8 @@
+"""Synthetic Zoom-like gallery recordings with known truth (for tests and benchmarks).
+
+See :func:`engage.synth.gallery.make_gallery` and docs/layout.md ("Synthetic galleries").
+"""
+
+from engage.synth.gallery import default_sources, make_gallery, zoom_grid
+
+__all__ = ["make_gallery", "zoom_grid", "default_sources"]

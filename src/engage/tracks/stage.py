@@ -1,0 +1,202 @@
+"""Tracks stage: per person and timeline frame, the face box inside the person's tile.
+
+One decode of the recording (``FrameReader(every=N)``: ffmpeg decodes in its own process while we
+detect), every sampled frame cropped into tiles in numpy, MediaPipe face detection on a thread pool
+(MediaPipe releases the GIL while its graph runs), then :func:`engage.tracks.track.fill_track`
+fills all frames. Camera-off tiles are not searched (an avatar photo is not the participant):
+their rows have ``has_face`` false.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from engage import TIMELINE_FPS
+from engage.errors import SessionError
+from engage.io.parquet import write_table
+from engage.logutil import progress
+from engage.media.decode import FrameReader
+from engage.tracks.detector import Box, TileFaceDetector
+from engage.tracks.spans import Span, load_layout
+from engage.tracks.track import choose_face, fill_track
+
+log = logging.getLogger(__name__)
+
+SCHEMA = pa.schema(
+    [
+        ("session", pa.string()),
+        ("person", pa.string()),
+        ("frame", pa.int32()),
+        ("time", pa.float64()),
+        ("tile_x", pa.int32()),
+        ("tile_y", pa.int32()),
+        ("tile_w", pa.int32()),
+        ("tile_h", pa.int32()),
+        ("face_x", pa.float32()),
+        ("face_y", pa.float32()),
+        ("face_w", pa.float32()),
+        ("face_h", pa.float32()),
+        ("score", pa.float32()),
+        ("detected", pa.bool_()),
+        ("has_face", pa.bool_()),
+    ]
+)
+
+
+def read_media(media_json: str | os.PathLike, session: str) -> dict:
+    try:
+        return json.loads(Path(media_json).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise SessionError(session, media_json, f"unreadable media.json ({err})") from None
+
+
+class _Detectors:
+    """One detector per worker thread (MediaPipe graphs must not be shared between threads)."""
+
+    def __init__(self, **kw):
+        self._kw = kw
+        self._local = threading.local()
+        self._all: list[TileFaceDetector] = []
+        self._lock = threading.Lock()
+
+    def detect(self, crop: np.ndarray) -> list[Box]:
+        det = getattr(self._local, "det", None)
+        if det is None:
+            det = self._local.det = TileFaceDetector(**self._kw)
+            with self._lock:
+                self._all.append(det)
+        return det.detect(crop)
+
+    def close(self) -> None:
+        for d in self._all:
+            d.close()
+
+
+def _detect_all(video, session, spans: list[Span], frame_size, n_frames, every, threads, det_kw):
+    """{(span index, person): ([sample frames], [chosen Box or None])} from one decode pass."""
+    fw, fh = frame_size
+    samples: dict[tuple[int, str], tuple[list[int], list[Box | None]]] = {}
+    for k, sp in enumerate(spans):
+        for t in sp.tiles:
+            samples[(k, t.id)] = ([], [])
+    dets = _Detectors(**det_kw)
+    pending: deque = deque()  # (frame index, [(key, tile w, tile h, future)])
+    prev: dict[tuple[int, str], Box] = {}
+
+    def collect(frame: int, jobs: list) -> None:
+        for key, tw, th, fut in jobs:
+            chosen = choose_face(fut.result(), prev.get(key), tw, th)
+            if chosen is not None:
+                prev[key] = chosen
+            samples[key][0].append(frame)
+            samples[key][1].append(chosen)
+
+    reader = FrameReader(video, every=every, session=session)
+    n_samples = (n_frames + every - 1) // every
+    decoded = 0
+    with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="facedet") as pool:
+        try:
+            for frame_idx, img in progress(reader, n_samples, "tracks: sampled frames", log):
+                decoded += 1
+                if frame_idx >= n_frames:
+                    break
+                k = next((i for i, s in enumerate(spans) if s.first_frame <= frame_idx < s.end_frame), None)
+                if k is None:
+                    continue
+                jobs = []
+                for t in spans[k].tiles:
+                    if not t.camera_on:
+                        continue  # not searched: detected stays false, has_face false
+                    x, y, w, h = t.clamped(fw, fh)
+                    if w < 8 or h < 8:
+                        continue
+                    crop = np.ascontiguousarray(img[y : y + h, x : x + w])
+                    jobs.append(((k, t.id), w, h, pool.submit(dets.detect, crop)))
+                pending.append((frame_idx, jobs))
+                # Two frames in flight: the pool detects on frame i while ffmpeg/we read frame i+1.
+                while len(pending) > 2:
+                    collect(*pending.popleft())
+            while pending:
+                collect(*pending.popleft())
+        finally:
+            dets.close()
+    if decoded == 0:
+        raise SessionError(session, video, "no decodable frames (corrupt or truncated video)")
+    return samples
+
+
+def track_session(
+    *,
+    session: str,
+    video: str | os.PathLike,
+    media_json: str | os.PathLike,
+    layout_json: str | os.PathLike,
+    tracks_parquet: str | os.PathLike,
+    every: int = 5,
+    model: str = "auto",
+    min_confidence: float = 0.5,
+    max_side: int = 320,
+    max_gap_s: float = 1.0,
+    smooth: int = 1,
+    threads: int = 2,
+) -> pa.Table:
+    """Write ``tracks.parquet`` for one session (see docs/tracks.md)."""
+    media = read_media(media_json, session)
+    n_frames = int(media["n_frames"])
+    fps = int(media.get("timeline_fps", TIMELINE_FPS))
+    spans = load_layout(layout_json, session, n_frames, fps)
+    every = max(1, int(every))
+    log.info("session %s: %d frames, %d spans, %d tiles; detector %s every %d frames on %d threads",
+             session, n_frames, len(spans), sum(len(s.tiles) for s in spans), model, every, threads)
+    samples = _detect_all(video, session, spans, (int(media["width"]), int(media["height"])), n_frames, every, threads,
+                          dict(model=model, min_confidence=min_confidence, max_side=max_side))
+    max_gap = max(every, int(round(max_gap_s * fps)))
+    cols: dict[str, list] = {f.name: [] for f in SCHEMA}
+    for k, sp in enumerate(spans):
+        for t in sp.tiles:
+            fr, bx = samples[(k, t.id)]
+            tr = fill_track(sp.first_frame, sp.end_frame, fr, bx, every=every, max_gap=max_gap, smooth_radius=smooth)
+            x, y, w, h = t.clamped(int(media["width"]), int(media["height"]))
+            n = len(tr.frames)
+            cols["session"].append(np.full(n, session, object))
+            cols["person"].append(np.full(n, t.id, object))
+            cols["frame"].append(tr.frames)
+            cols["time"].append(tr.frames.astype(np.float64) / fps)
+            for name, v in (("tile_x", x), ("tile_y", y), ("tile_w", w), ("tile_h", h)):
+                cols[name].append(np.full(n, v, np.int32))
+            face = tr.box.copy()
+            face[:, 0] += x  # tile pixels -> display pixels of the whole frame
+            face[:, 1] += y
+            for j, name in enumerate(("face_x", "face_y", "face_w", "face_h")):
+                cols[name].append(face[:, j])
+            cols["score"].append(tr.score)
+            cols["detected"].append(tr.detected)
+            cols["has_face"].append(tr.has_face)
+            log.info("person %s span %d: %d frames, face on %.0f%%", t.id, k, n, 100 * tr.has_face.mean() if n else 0)
+    arrays = []
+    for f in SCHEMA:
+        parts = cols[f.name]
+        v = np.concatenate(parts) if parts else np.array([], dtype=object if f.type == pa.string() else None)
+        if pa.types.is_floating(f.type):
+            arrays.append(pa.array(v, f.type, from_pandas=True))  # NaN -> null
+        else:
+            arrays.append(pa.array(v, f.type))
+    table = pa.Table.from_arrays(arrays, schema=SCHEMA)
+    meta = {
+        "params": dict(every=every, model=model, min_confidence=min_confidence, max_side=max_side, max_gap_s=max_gap_s,
+                       smooth=smooth),
+        "model": f"mediapipe-0.10.14 face_detection ({model})",
+        "weights_sha256": "bundled-in-mediapipe-wheel",
+        "source_sha256": media.get("source_sha256"),
+    }
+    write_table(tracks_parquet, table, stage="tracks", meta=meta, sort_by=["person", "frame"])
+    return table

@@ -1,0 +1,123 @@
+"""Operations on real runs of the sample session: reruns, added sessions, params changes, kills,
+container wiring and the Slurm profile (issue 9)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLE, run_snakemake, snakemake_cmd
+
+pytestmark = pytest.mark.e2e
+
+
+def _jobs(stdout: str) -> dict[str, int]:
+    """Parse the 'Job stats' table of a dry run into {rule: count}."""
+    out, on = {}, False
+    for line in stdout.splitlines():
+        parts = line.split()
+        if parts[:2] == ["job", "count"]:
+            on = True
+            continue
+        if on:
+            if not parts or parts[0] == "total":
+                break
+            if len(parts) == 2 and parts[1].isdigit():
+                out[parts[0]] = int(parts[1])
+    return out
+
+
+def _cfg(run):
+    return {"sessions_dir": run["sessions"], "results_dir": run["results"]}
+
+
+def test_completed_workflow_rerun_schedules_nothing(sample_run):
+    res = run_snakemake("-n", "--cores", "2", config=_cfg(sample_run), cwd=sample_run["root"])
+    assert "Nothing to be done" in res.stdout + res.stderr, res.stdout[-2000:]
+
+
+def test_adding_a_session_schedules_only_its_jobs_and_aggregates(sample_run, tmp_path):
+    sessions = tmp_path / "sessions"
+    shutil.copytree(sample_run["sessions"], sessions)
+    shutil.copytree(SAMPLE, sessions / "week2")
+    res = run_snakemake("-n", "--cores", "2", config={"sessions_dir": sessions, "results_dir": sample_run["results"]},
+                        cwd=sample_run["root"])
+    jobs = _jobs(res.stdout)
+    assert jobs, res.stdout[-3000:]
+    per_session = {r: n for r, n in jobs.items() if r != "all"}
+    # every per-session rule runs exactly once (for week2), nothing for demo
+    assert all(n == 1 for n in per_session.values()), jobs
+    assert "week2" in res.stdout and "results/demo/" not in res.stdout.replace(str(sample_run["results"]), "results")
+
+
+def test_changing_asd_threshold_reruns_asd_and_dependents_only(sample_run):
+    res = run_snakemake("-n", "--cores", "2", config={**_cfg(sample_run), "asd": "{threshold: 0.37}"}, cwd=sample_run["root"])
+    jobs = _jobs(res.stdout)
+    assert "asd" in jobs, res.stdout[-3000:]
+    for upstream in ("ingest", "layout", "tracks", "clips", "face_builtin", "i3d"):
+        assert upstream not in jobs, (upstream, jobs)
+
+
+def test_container_per_rule_with_stub_apptainer(sample_run, tmp_path):
+    """`-n --use-singularity` plans the project image for ordinary rules and OpenFace for face.
+
+    Uses a STUB `apptainer` executable (no container runtime exists on the test machines): it only
+    answers --version and records its arguments.
+    """
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    stub = bindir / "apptainer"
+    stub.write_text("#!/bin/sh\n# test stub, not a real container runtime\necho \"$@\" >> \"$(dirname \"$0\")/calls\"\n"
+                    "[ \"$1\" = --version ] && echo 'apptainer version 1.3.4'\nexit 0\n")
+    stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    results = tmp_path / "results"
+    cmd = snakemake_cmd("-n", "--cores", "2", "--use-singularity", "-p",
+                        config={"sessions_dir": sample_run["sessions"], "results_dir": results}, cwd=tmp_path)
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = res.stdout
+    assert "docker://engage/engage" in out
+    assert "algebr/openface" in out and "face_openface" in out
+
+
+def test_slurm_profile_assigns_gpus_only_to_gpu_rules(sample_run, tmp_path):
+    import yaml
+
+    prof = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    assert prof["executor"] == "slurm"
+    gpu_rules = {r for r, res in prof["set-resources"].items() if res.get("gpu")}
+    assert gpu_rules == {"i3d", "asd", "text", "train", "predict"}
+    assert "gpu" not in prof["default-resources"]
+    # every GPU rule is a real rule of the workflow
+    res = run_snakemake("--list-rules", cwd=sample_run["root"], config=_cfg(sample_run))
+    listed = set(res.stdout.split())
+    assert gpu_rules <= listed, gpu_rules - listed
+
+
+def test_kill_and_rerun_incomplete_gives_identical_parquet(sample_run, tmp_path):
+    sessions = sample_run["sessions"]
+    results = tmp_path / "results"
+    cmd = snakemake_cmd("--cores", "2", config={"sessions_dir": sessions, "results_dir": results}, cwd=tmp_path)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 240
+    # kill as soon as the first feature stage has started (clips done, others running)
+    while time.time() < deadline and not (results / "demo" / "clips.parquet").exists():
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    run_snakemake("--cores", "2", "--rerun-incomplete", config={"sessions_dir": sessions, "results_dir": results}, cwd=tmp_path)
+    ref = sorted(p.relative_to(sample_run["results"]) for p in sample_run["results"].rglob("*.parquet"))
+    got = sorted(p.relative_to(results) for p in results.rglob("*.parquet"))
+    assert ref == got and ref
+    for rel in ref:
+        assert (sample_run["results"] / rel).read_bytes() == (results / rel).read_bytes(), f"{rel} differs after kill+rerun"

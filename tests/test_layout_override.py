@@ -1,0 +1,62 @@
+"""A hand-made sessions/<s>/layout.json replaces detection, after validation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engage.errors import SessionError
+from engage.layout import layout_session
+
+MEDIA = {"width": 640, "height": 480, "duration": 16.0}
+GOOD = {
+    "spans": [
+        {"start": 0.0, "end": 10.0, "tiles": [{"id": "p00", "x": 0, "y": 0, "w": 640, "h": 480, "camera_on": True, "name": "Ann"}]},
+        {"start": 10.0, "end": 16.0, "tiles": [{"id": "p00", "x": 0, "y": 0, "w": 320, "h": 240},
+                                                {"id": "p01", "x": 320, "y": 0, "w": 320, "h": 240, "camera_on": False}]},
+    ]
+}
+
+
+def _run(tmp_path, override_doc, video="does-not-matter.mp4"):
+    media = tmp_path / "media.json"
+    media.write_text(json.dumps(MEDIA))
+    ov = tmp_path / "layout_override.json"
+    ov.write_text(override_doc if isinstance(override_doc, str) else json.dumps(override_doc))
+    out = tmp_path / "layout.json"
+    return layout_session(session="s1", video=tmp_path / video, media_json=media, out_json=out, override=ov), out
+
+
+def test_override_used_as_is(tmp_path):
+    doc, out = _run(tmp_path, GOOD)
+    assert doc["source"] == "override"
+    assert doc["frame_size"] == [640, 480]
+    assert json.loads(out.read_text()) == doc
+    assert [s["start"] for s in doc["spans"]] == [0.0, 10.0]
+    assert doc["spans"][0]["tiles"][0]["name"] == "Ann"
+    t = doc["spans"][1]["tiles"]
+    assert (t[0]["camera_on"], t[0]["name"], t[1]["camera_on"]) == (True, None, False)  # defaults filled
+    assert [(x["x"], x["y"], x["w"], x["h"]) for x in t] == [(0, 0, 320, 240), (320, 0, 320, 240)]
+
+
+BAD = [
+    ("{not json", "not valid JSON"),
+    ({"spans": []}, "non-empty"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "p00", "x": 600, "y": 0, "w": 100, "h": 100}]}]}, "outside"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "p00", "x": 0, "y": 0, "w": 100}]}]}, "needs keys"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "p00", "x": 0, "y": 0, "w": 1.5, "h": 9}]}]}, "integers"),
+    ({"spans": [{"start": 0, "end": 8, "tiles": []}, {"start": 9, "end": 16, "tiles": []}]}, "gap or overlap"),
+    ({"spans": [{"start": 0, "end": 5, "tiles": []}]}, "recording lasts"),
+    ({"frame_size": [1280, 720], "spans": [{"start": 0, "end": 16, "tiles": []}]}, "does not match"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "a", "x": 0, "y": 0, "w": 9, "h": 9},
+                                                  {"id": "a", "x": 9, "y": 0, "w": 9, "h": 9}]}]}, "duplicate"),
+]
+
+
+@pytest.mark.parametrize("doc,problem", BAD, ids=[b[1] for b in BAD])
+def test_malformed_override_is_a_session_error(tmp_path, doc, problem):
+    with pytest.raises(SessionError) as err:
+        _run(tmp_path, doc)
+    msg = str(err.value)
+    assert "\n" not in msg and "session 's1'" in msg and "layout_override.json" in msg and problem in msg

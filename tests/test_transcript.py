@@ -1,0 +1,131 @@
+"""engage.transcript.read_transcript on hand-written WebVTT/SRT files, odd encodings and bad files."""
+
+from __future__ import annotations
+
+import pytest
+
+from engage.errors import SessionError
+from engage.transcript import parse_timestamp, read_transcript
+
+VTT = """WEBVTT
+
+NOTE exported by a meeting tool
+
+1
+00:00:01.000 --> 00:00:04.500
+<v Alice Smith>Hello everyone, welcome.
+
+2
+00:00:05.250 --> 00:00:07.000
+<v Bob>Thanks! <i>Glad</i> to be here.
+
+00:01:02.5 --> 00:01:03.000
+no voice tag and no identifier
+"""
+
+SRT = """1
+00:00:01,000 --> 00:00:04,500
+Hello everyone,
+welcome.
+
+2
+00:00:05,250 --> 00:00:07,000
+Thanks!
+"""
+
+
+def _write(tmp_path, name, text, encoding="utf-8"):
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return p
+
+
+def test_vtt_times_voices_and_text(tmp_path):
+    cues = read_transcript(_write(tmp_path, "t.vtt", VTT), "s1")
+    assert [(c.index, c.start, c.end) for c in cues] == [(1, 1.0, 4.5), (2, 5.25, 7.0), (3, 62.5, 63.0)]
+    assert [c.voice for c in cues] == ["Alice Smith", "Bob", None]
+    assert cues[0].text == "Hello everyone, welcome."
+    assert cues[1].text == "Thanks! Glad to be here."  # inline tags removed
+
+
+def test_srt_multiline_text(tmp_path):
+    cues = read_transcript(_write(tmp_path, "t.srt", SRT), "s1")
+    assert [(c.start, c.end) for c in cues] == [(1.0, 4.5), (5.25, 7.0)]
+    assert cues[0].text == "Hello everyone, welcome." and cues[0].voice is None
+
+
+def test_out_of_order_and_overlapping_cues_sorted_with_new_indices(tmp_path):
+    text = """WEBVTT
+
+00:00:10.000 --> 00:00:12.000
+<v B>second
+
+00:00:01.000 --> 00:00:05.000
+<v A>first
+
+00:00:04.000 --> 00:00:06.000
+<v C>overlaps first
+
+00:00:08.000 --> 00:00:08.000
+zero length: dropped
+"""
+    cues = read_transcript(_write(tmp_path, "t.vtt", text), "s1")
+    assert [(c.index, c.start, c.end, c.voice) for c in cues] == [
+        (1, 1.0, 5.0, "A"), (2, 4.0, 6.0, "C"), (3, 10.0, 12.0, "B")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be"])
+def test_bom_and_utf16(tmp_path, encoding):
+    text = VTT.replace("Bob", "Zoë")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    cues = read_transcript(_write(tmp_path, "t.vtt", data), "s1")
+    assert cues[1].voice == "Zoë" and len(cues) == 3
+
+
+def test_cp1252_with_crlf(tmp_path):
+    text = SRT.replace("Thanks!", "Merci, très bien").replace("\n", "\r\n")
+    cues = read_transcript(_write(tmp_path, "t.srt", text, "cp1252"), "s1")
+    assert cues[1].text == "Merci, très bien"
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("", "empty"),
+        ("  \n\n", "empty"),
+        ("WEBVTT\n\n", "no timed cues"),
+        ("WEBVTT\n\n00:00:01.000 --> garbage\nhello\n", "no timed cues"),
+        ("this is not a transcript\njust text\n", "malformed"),
+        (b"\x00\x01\x02\xff\xfe\x00garbage" * 50, "malformed"),
+    ],
+    ids=["empty", "blank", "header-only", "bad-time", "plain-text", "binary"],
+)
+def test_bad_transcripts_give_one_line_session_error(tmp_path, content, needle):
+    p = _write(tmp_path, "transcript.vtt", content)
+    with pytest.raises(SessionError) as err:
+        read_transcript(p, "lecture-3")
+    msg = str(err.value)
+    assert "\n" not in msg and "session 'lecture-3'" in msg and str(p) in msg and needle in msg
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(SessionError, match="not found"):
+        read_transcript(tmp_path / "nope.vtt", "s")
+
+
+def test_parse_timestamp_forms():
+    assert parse_timestamp("01:02:03.450") == 3723.45
+    assert parse_timestamp("02:03.5") == 123.5
+    assert parse_timestamp("00:00:01,5") == 1.5
+    with pytest.raises(ValueError):
+        parse_timestamp("1.5s")
+
+
+def test_unreadable_cue_timing_is_skipped_with_a_warning(tmp_path, caplog):
+    text = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nok\n\n00:00:03.000 --> garbage\nlost\n\n00:00:05.000 --> 00:00:06.000\nok2\n"
+    with caplog.at_level("WARNING"):
+        cues = read_transcript(_write(tmp_path, "t.vtt", text), "s1")
+    assert [c.text for c in cues] == ["ok", "ok2"]
+    assert "1 cue(s) with an unreadable timing line skipped" in caplog.text

@@ -1,0 +1,12 @@
+"""Snakemake script for rule download_i3d_weights (opt-in): calls engage.i3d.download.download_weights."""
+
+from engage.i3d.download import download_weights
+from engage.runner import run_stage
+
+run_stage(
+    snakemake,
+    download_weights,
+    url=snakemake.params.url,
+    dest=snakemake.output[0],
+    sha256=snakemake.params.sha256 or None,
+)

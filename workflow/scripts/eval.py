@@ -1,0 +1,15 @@
+"""Snakemake script for rule eval: calls engage.model.stages.eval_run."""
+
+from engage.model.stages import eval_run
+from engage.runner import run_stage
+
+run_stage(
+    snakemake,
+    eval_run,
+    dataset=snakemake.input.dataset,
+    model_path=snakemake.input.model,
+    run_name=snakemake.wildcards.run,
+    metrics_out=snakemake.output.metrics,
+    confusion_out=snakemake.output.confusion,
+    split=snakemake.params.split,
+)
