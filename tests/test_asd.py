@@ -51,6 +51,19 @@ def test_light_asd_checkpoint_uses_every_tensor(light):
         assert torch.equal(ours[k].cpu(), v.cpu()), k
 
 
+def test_fast_inference_path_keeps_the_numbers():
+    """Folded BatchNorm + channels-last convolutions (prepare_for_inference) == the plain modules."""
+    model, _ = load_asd_model("light_asd", str(LIGHT), LIGHT_SHA)
+    model.eval()
+    rng = np.random.default_rng(5)
+    a = torch.from_numpy(rng.standard_normal((2, 120, 13)).astype(np.float32) * 10)
+    v = torch.from_numpy(rng.integers(0, 255, (2, 30, 112, 112)).astype(np.float32))
+    with torch.inference_mode():
+        ref = model(a, v)
+        fast = model.prepare_for_inference()(a, v)
+    assert torch.allclose(ref, fast, atol=1e-4)
+
+
 def test_light_asd_strict_load_rejects_missing_or_extra(tmp_path):
     state = torch.load(LIGHT, map_location="cpu", weights_only=True)
     bad = dict(state)
@@ -227,3 +240,15 @@ def test_clip_speech_counts_frames_and_utterances():
 def test_average_precision():
     assert average_precision(np.array([3, 2, 1, 0]), np.array([1, 1, 0, 0])) == 1.0
     assert average_precision(np.array([0, 1]), np.array([1, 0])) == pytest.approx(0.5)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_gpu_batched_scores_match_cpu(light):
+    rng = np.random.default_rng(4)
+    pieces = [Piece(f"p{i}", 0, rng.integers(0, 255, (80, 112, 112), dtype=np.uint8)) for i in range(3)]
+    mfcc = rng.standard_normal((320, 13)).astype(np.float32)
+    cpu = Scorer(load_asd_model("light_asd", str(LIGHT), LIGHT_SHA)[0], device=torch.device("cpu")).score(pieces, mfcc)
+    gpu = Scorer(load_asd_model("light_asd", str(LIGHT), LIGHT_SHA)[0], device=torch.device("cuda")).score(pieces, mfcc)
+    for a, b in zip(cpu, gpu):
+        np.testing.assert_allclose(a, b, atol=1e-2)

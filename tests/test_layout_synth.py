@@ -83,3 +83,22 @@ def test_layout_change_new_span_and_ids_follow_people(layout_change):
 def test_zoom_grid_touching_tiles_fill_rows():
     rects = zoom_grid(4, (640, 480), gutter=0, aspect=4 / 3)
     assert rects == [(0, 0, 320, 240), (320, 0, 320, 240), (0, 240, 320, 240), (320, 240, 320, 240)]
+
+
+def test_gutterless_4x3_incomplete_row_keyframe_sampling(tmp_path):
+    """Touching 4:3 tiles, 3+2 with the short row centred, analysed from keyframes only."""
+    path = tmp_path / "g5.mp4"
+    truth = make_gallery(path, size=(640, 480), n_tiles=5, duration=12.0, gutter=0, aspect=4 / 3, camera_off=(1,),
+                         speaker_border=True, seed=4, gop=25)
+    from engage.layout.sampling import sample_frames
+
+    mode, n, _ = sample_frames(path, (320, 240), sample_s=1.0)
+    assert mode == "keyframes" and n >= 10
+    doc = _detect(path, truth)
+    assert len(doc["spans"]) == 1
+    tiles = doc["spans"][0]["tiles"]
+    assert len(tiles) == 5
+    for tid, (best, score) in _match(truth["spans"][0]["tiles"], tiles).items():
+        assert score >= 0.95, (tid, best, score)
+        assert best["id"] == tid
+        assert best["camera_on"] is (tid != "p01")

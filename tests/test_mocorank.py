@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from engage.model.mocorank import ScorePool, make_momentum_encoder, momentum_update, multi_margin_loss
+from engage.model.mocorank import MocoRank, ScorePool, make_momentum_encoder, momentum_update, multi_margin_loss
+from engage.model.network import EngagementNet, ModelConfig
 
 # Batch: b1 (label 3, score 0.6, e=[1,0]), b2 (label 1, score -0.2, e=[0,1]).
 # Pool:  p1 (3, 0.5, [1,0]), p2 (0, -0.3, [0,1]), p3 (2, 0.4, [-1,0]).
@@ -68,9 +69,91 @@ def test_gradient_pushes_scores_apart_and_cos_has_no_gradient():
     assert e.grad is None or torch.all(e.grad == 0)
 
 
-def test_bad_reduction():
+def test_bad_reduction_and_labels():
     with pytest.raises(ValueError):
         loss(reduction="sum")
+    with pytest.raises(ValueError):
+        multi_margin_loss(SCORES, torch.tensor([4, 1]), EMB, P_SCORES, P_LABELS, P_EMB)
+
+
+def pairwise_reference(s1, l1, e1, s2, l2, e2, tol, flexible, reduction):
+    """The loss written pair by pair, straight from the paper's f and M_g (and loss.py's per-gap means)."""
+    per_gap = {g: [] for g in range(4)}
+    for i in range(len(s1)):
+        for j in range(len(s2)):
+            g = abs(int(l1[i]) - int(l2[j]))
+            if g == 0:
+                v = (s1[i] - s2[j]).abs()
+            else:
+                c = (torch.dot(e1[i], e2[j]) / (e1[i].norm() * e2[j].norm()) + 1) / 2 if flexible else 0.0
+                y = 1.0 if l1[i] > l2[j] else -1.0
+                v = torch.clamp(0.5 * g - tol + tol * c - y * (s1[i] - s2[j]), min=0.0)
+            per_gap[g].append(v)
+    if reduction == "mean":
+        return torch.stack([v for vs in per_gap.values() for v in vs]).mean()
+    return sum(torch.stack(vs).mean() for vs in per_gap.values() if vs)
+
+
+@pytest.mark.parametrize("flexible", [True, False])
+@pytest.mark.parametrize("reduction", ["per_gap", "mean"])
+def test_matches_pairwise_reference_values_and_gradients(flexible, reduction):
+    g = torch.Generator().manual_seed(3)
+    s1 = (torch.rand(7, generator=g) * 2 - 1).requires_grad_(True)
+    l1 = torch.tensor([0, 1, 1, 2, 2, 2, 3])
+    e1 = torch.randn(7, 5, generator=g)
+    s2, l2, e2 = torch.rand(13, generator=g) * 2 - 1, torch.randint(0, 4, (13,), generator=g), torch.randn(13, 5, generator=g)
+    ours = multi_margin_loss(s1, l1, e1, s2, l2, e2, tol=0.4, flexible_margin=flexible, reduction=reduction)
+    (grad,) = torch.autograd.grad(ours, s1)
+    ref = pairwise_reference(s1, l1, e1, s2, l2, e2, 0.4, flexible, reduction)
+    (ref_grad,) = torch.autograd.grad(ref, s1)
+    assert float(ours.detach()) == pytest.approx(float(ref.detach()), abs=1e-5)
+    assert torch.allclose(grad, ref_grad, atol=1e-5)
+
+
+def tiny_net(dropout=0.5):
+    torch.manual_seed(0)
+    return EngagementNet(ModelConfig(face_dim=6, n_chunks=5, i3d_dim=8, hidden=4, mlp_hidden=8, tcn_levels=1,
+                                     dropout=dropout))
+
+
+def tiny_batch(n=6):
+    g = torch.Generator().manual_seed(5)
+    return {"face": torch.randn(n, 6, 5, generator=g), "i3d": torch.randn(n, 8, generator=g),
+            "aud": torch.zeros(n, 7), "text": torch.zeros(n, 0), "has_speech": torch.zeros(n, dtype=torch.bool),
+            "labels": torch.tensor([0, 1, 2, 3, 2, 2])[:n]}
+
+
+def test_mocorank_step_updates_encoder_then_scores_pool_with_it():
+    model = tiny_net()
+    moco = MocoRank(model, model.embedding_dim, pool_size=8, momentum=0.9, generator=torch.Generator().manual_seed(0))
+    old_k = [p.clone() for p in moco.encoder.parameters()]
+    with torch.no_grad():  # as if an optimiser step had changed the model
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    pool_before = [t.clone() for t in (moco.pool.scores, moco.pool.labels, moco.pool.embeddings)]
+    b = tiny_batch()
+    model.train()
+    moco.encoder.train()  # even if someone switches it to training mode, its scores must be deterministic
+    out, emb = model(b)
+    loss = moco.loss(model, b, out, emb, b["labels"])
+    for o, k, q in zip(old_k, moco.encoder.parameters(), model.parameters()):
+        assert torch.allclose(k, 0.9 * o + 0.1 * q)  # momentum update before scoring, m = 0.9
+    assert not moco.encoder.training
+    # the loss is against the pool as it was before this batch
+    assert float(loss.detach()) == pytest.approx(float(multi_margin_loss(out, b["labels"], emb, *pool_before)), abs=1e-6)
+    # the pool's newest entries are the (eval-mode, deterministic) momentum encoder's scores and embeddings
+    with torch.no_grad():
+        s_k, e_k = moco.encoder(b)
+        s_q_eval, _ = model.eval()(b)
+    s, lab, e = moco.pool.oldest_first()
+    assert torch.allclose(s[-6:], s_k) and torch.allclose(e[-6:], e_k) and lab[-6:].tolist() == b["labels"].tolist()
+    assert not torch.allclose(s[-6:], s_q_eval)  # not the model's own scores
+    assert torch.equal(s[:2], pool_before[0][6:])  # the 6 oldest initial entries were dropped
+    # gradients reach the model only: not the pool, not the encoder
+    loss.backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+    assert all(p.grad is None for p in moco.encoder.parameters())
+    assert not any(t.requires_grad for t in (moco.pool.scores, moco.pool.embeddings))
 
 
 def test_pool_init_balance_and_shuffle():

@@ -126,9 +126,10 @@ def test_small_face_in_large_tile_is_found(tmp_path, data_dir):
     ingest_session(session="far", video=video, media_json=tmp_path / "media.json", audio_wav=tmp_path / "a.wav")
     tile = {"id": "p00", "x": 0, "y": 0, "w": 1280, "h": 720, "camera_on": True, "name": None}
     layout = _layout(tmp_path / "layout.json", [tile], 1.0, (1280, 720))
-    table = track_session(session="far", video=video, media_json=tmp_path / "media.json", layout_json=layout,
-                          tracks_parquet=tmp_path / "t.parquet")
-    df = table.to_pandas()
+    summary = track_session(session="far", video=video, media_json=tmp_path / "media.json", layout_json=layout,
+                            tracks_parquet=tmp_path / "t.parquet")
+    df = pq.read_table(tmp_path / "t.parquet").to_pandas()
+    assert summary["p00"]["frames"] == len(df) and summary["p00"]["face_frames"] == df.has_face.sum()
     assert df.has_face.mean() > 0.9
     f = df[df.has_face]
     # The face is in the 320x180 picture pasted at (480, 270).
@@ -141,8 +142,9 @@ def test_tile_without_face_and_malformed_layout(tmp_path, data_dir):
     tile = {"id": "p00", "x": 0, "y": 0, "w": 960, "h": 540, "camera_on": True}
     off = {"id": "p01", "x": 0, "y": 0, "w": 480, "h": 270, "camera_on": False}
     layout = _layout(tmp_path / "layout.json", [tile, off], 3.944, (960, 540))
-    df = track_session(session="nf", video=video, media_json=tmp_path / "media.json", layout_json=layout,
-                       tracks_parquet=tmp_path / "t.parquet").to_pandas()
+    track_session(session="nf", video=video, media_json=tmp_path / "media.json", layout_json=layout,
+                  tracks_parquet=tmp_path / "t.parquet")
+    df = pq.read_table(tmp_path / "t.parquet").to_pandas()
     p0, p1 = df[df.person == "p00"], df[df.person == "p01"]
     assert len(p0) == len(p1) > 90 and p0.detected.any() and p0.has_face.mean() < 0.1
     # Camera-off tile: never searched, rows without a face.

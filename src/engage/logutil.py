@@ -26,6 +26,9 @@ def setup_logging(log_file: str | os.PathLike | None, level: int = logging.INFO)
         root.addHandler(fh)
     sh = logging.StreamHandler(sys.stderr)
     sh.setLevel(logging.WARNING if log_file else level)
+    # Records logged with extra={"file_only": True} (e.g. the final one-line error, which the
+    # runner prints itself) stay out of stderr so the user sees each message once.
+    sh.addFilter(lambda record: not getattr(record, "file_only", False))
     sh.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(sh)
 

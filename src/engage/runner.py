@@ -26,6 +26,6 @@ def run_stage(smk: Any, func: Callable[..., Any], **kwargs: Any) -> Any:
         return func(**kwargs)
     except (SessionError, ConfigError) as err:
         line = f"ERROR [{smk.rule}] {err}"
-        logger.error(line)
+        logger.error(line, extra={"file_only": True})
         print(line, file=sys.stderr, flush=True)
         sys.exit(1)

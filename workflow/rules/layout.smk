@@ -20,6 +20,8 @@ rule layout:
         mem_mb=1000,
     params:
         sample_s=config["layout"]["sample_s"],
+        sampling=config["layout"]["sampling"],
+        keyframe_max_gap_s=config["layout"]["keyframe_max_gap_s"],
         max_width=config["layout"]["max_width"],
         min_span_samples=config["layout"]["min_span_samples"],
         refine_changes=config["layout"]["refine_changes"],

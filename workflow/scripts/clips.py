@@ -3,18 +3,19 @@
 from engage.clips import cut_clips_session
 from engage.runner import run_stage
 
-transcript = snakemake.input.transcript
-run_stage(
-    snakemake,
-    cut_clips_session,
-    session=snakemake.wildcards.session,
-    video=snakemake.input.video,
-    media_json=snakemake.input.media,
-    audio_wav=snakemake.input.audio,
-    layout_json=snakemake.input.layout,
-    tracks_parquet=snakemake.input.tracks,
-    clips_parquet=snakemake.output.clips,
-    clips_dir=snakemake.output.clip_dir,
-    transcript=transcript[0] if len(transcript) else None,
-    **dict(snakemake.params.items()),
-)
+if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    transcript = snakemake.input.transcript
+    run_stage(
+        snakemake,
+        cut_clips_session,
+        session=snakemake.wildcards.session,
+        video=snakemake.input.video,
+        media_json=snakemake.input.media,
+        audio_wav=snakemake.input.audio,
+        layout_json=snakemake.input.layout,
+        tracks_parquet=snakemake.input.tracks,
+        clips_parquet=snakemake.output.clips,
+        clips_dir=snakemake.output.clip_dir,
+        transcript=transcript[0] if len(transcript) else None,
+        **dict(snakemake.params.items()),
+    )

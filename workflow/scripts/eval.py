@@ -3,13 +3,14 @@
 from engage.model.stages import eval_run
 from engage.runner import run_stage
 
-run_stage(
-    snakemake,
-    eval_run,
-    dataset=snakemake.input.dataset,
-    model_path=snakemake.input.model,
-    run_name=snakemake.wildcards.run,
-    metrics_out=snakemake.output.metrics,
-    confusion_out=snakemake.output.confusion,
-    split=snakemake.params.split,
-)
+if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    run_stage(
+        snakemake,
+        eval_run,
+        dataset=snakemake.input.dataset,
+        model_path=snakemake.input.model,
+        run_name=snakemake.wildcards.run,
+        metrics_out=snakemake.output.metrics,
+        confusion_out=snakemake.output.confusion,
+        split=snakemake.params.split,
+    )

@@ -3,13 +3,14 @@
 from engage.face.stage import face_session_builtin
 from engage.runner import run_stage
 
-run_stage(
-    snakemake,
-    face_session_builtin,
-    session=snakemake.wildcards.session,
-    clips_parquet=snakemake.input.clips,
-    output=snakemake.output[0],
-    threads=snakemake.threads,
-    min_detection_confidence=snakemake.params.min_detection_confidence,
-    min_tracking_confidence=snakemake.params.min_tracking_confidence,
-)
+if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    run_stage(
+        snakemake,
+        face_session_builtin,
+        session=snakemake.wildcards.session,
+        clips_parquet=snakemake.input.clips,
+        output=snakemake.output[0],
+        threads=snakemake.threads,
+        min_detection_confidence=snakemake.params.min_detection_confidence,
+        min_tracking_confidence=snakemake.params.min_tracking_confidence,
+    )

@@ -3,13 +3,14 @@
 from engage.ingest import ingest_session
 from engage.runner import run_stage
 
-run_stage(
-    snakemake,
-    ingest_session,
-    session=snakemake.wildcards.session,
-    video=snakemake.input.video,
-    media_json=snakemake.output.media,
-    audio_wav=snakemake.output.audio,
-    audio_rate=snakemake.params.audio_rate,
-    require_audio=snakemake.params.require_audio,
-)
+if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    run_stage(
+        snakemake,
+        ingest_session,
+        session=snakemake.wildcards.session,
+        video=snakemake.input.video,
+        media_json=snakemake.output.media,
+        audio_wav=snakemake.output.audio,
+        audio_rate=snakemake.params.audio_rate,
+        require_audio=snakemake.params.require_audio,
+    )

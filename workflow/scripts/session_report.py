@@ -3,22 +3,23 @@
 from engage.report import build_session_report
 from engage.runner import run_stage
 
-i, o = snakemake.input, snakemake.output
-run_stage(
-    snakemake,
-    build_session_report,
-    session=snakemake.wildcards.session,
-    video=i.video,
-    layout_json=i.layout,
-    asd_parquet=i.asd,
-    utterances_parquet=i.utterances,
-    clips_parquet=i.clips,
-    face_parquet=i.face,
-    clip_speech_parquet=i.clip_speech,
-    feature_files={"i3d": i.i3d, "text": i.text, "face": i.face, "asd": i.asd},
-    asd_threshold=snakemake.params.asd_threshold,
-    out_layout_png=o.layout,
-    out_speaking_png=o.speaking,
-    out_coverage_png=o.coverage,
-    out_summary_html=o.summary,
-)
+if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    i, o = snakemake.input, snakemake.output
+    run_stage(
+        snakemake,
+        build_session_report,
+        session=snakemake.wildcards.session,
+        video=i.video,
+        layout_json=i.layout,
+        asd_parquet=i.asd,
+        utterances_parquet=i.utterances,
+        clips_parquet=i.clips,
+        face_parquet=i.face,
+        clip_speech_parquet=i.clip_speech,
+        feature_files={"i3d": i.i3d, "text": i.text, "face": i.face, "asd": i.asd},
+        asd_threshold=snakemake.params.asd_threshold,
+        out_layout_png=o.layout,
+        out_speaking_png=o.speaking,
+        out_coverage_png=o.coverage,
+        out_summary_html=o.summary,
+    )

@@ -3,14 +3,15 @@
 from engage.runner import run_stage
 from engage.tracks import track_session
 
-run_stage(
-    snakemake,
-    track_session,
-    session=snakemake.wildcards.session,
-    video=snakemake.input.video,
-    media_json=snakemake.input.media,
-    layout_json=snakemake.input.layout,
-    tracks_parquet=snakemake.output.tracks,
-    threads=snakemake.threads,
-    **dict(snakemake.params.items()),
-)
+if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    run_stage(
+        snakemake,
+        track_session,
+        session=snakemake.wildcards.session,
+        video=snakemake.input.video,
+        media_json=snakemake.input.media,
+        layout_json=snakemake.input.layout,
+        tracks_parquet=snakemake.output.tracks,
+        threads=snakemake.threads,
+        **dict(snakemake.params.items()),
+    )

@@ -11,6 +11,7 @@ person: the unit the demos call a face track.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -41,9 +42,10 @@ class FaceSegment:
         s = np.maximum(b[:, 2], b[:, 3]) / 2.0
         cx = b[:, 0] + b[:, 2] / 2.0
         cy = b[:, 1] + b[:, 3] / 2.0
-        k = MEDIAN_KERNEL
-        if len(b) >= 1:
-            s, cx, cy = (medfilt(v, kernel_size=k) if len(v) > 1 else v for v in (s, cx, cy))
+        if len(b) > 1:  # scipy zero-pads the ends, like the demos (they call the same function)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "kernel_size exceeds volume extent" on short segments
+                s, cx, cy = (medfilt(v, kernel_size=MEDIAN_KERNEL) for v in (s, cx, cy))
         return np.stack([cx, cy, s], axis=1)
 
 

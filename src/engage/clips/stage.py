@@ -136,6 +136,7 @@ def cut_clips_session(
         k = next(i for i, s in enumerate(spans) if s.first_frame <= a < s.end_frame)
         span_windows[k].append(wi)
 
+    window_cues = [[c.index for c in cues if c.start < b / fps and c.end > a / fps] for a, b in windows]
     clips_dir = Path(clips_dir)
     clips_dir.mkdir(parents=True, exist_ok=True)
     tracks = _face_fraction(tracks_parquet, session)
@@ -156,7 +157,7 @@ def cut_clips_session(
                 rows.append(dict(
                     clip_id=cid, session=session, person=t.id, window=wi, start=a / fps, end=b / fps, n_frames=b - a,
                     face_fraction=_window_fraction(tracks.get(t.id), a, b), path=f"clips/{cid}.mp4",
-                    utterances=[c.index for c in cues if c.start < b / fps and c.end > a / fps],
+                    utterances=window_cues[wi],
                     crop_x=rect[0], crop_y=rect[1], crop_w=rect[2], crop_h=rect[3],
                 ))
             plan.append((t.id, rect, paths))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,6 +22,10 @@ METADATA_KEY = b"engage"
 def _metadata_bytes(stage: str, meta: Mapping[str, Any]) -> bytes:
     payload = {"pipeline_version": __version__, "stage": stage, **meta}
     return json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8")
+
+
+#: Writer options shared by every Parquet output (part of the byte-identical-rerun contract).
+WRITER_OPTIONS = dict(compression="zstd", write_statistics=True, use_dictionary=True)
 
 
 def write_table(
@@ -44,7 +48,26 @@ def write_table(
     md[METADATA_KEY] = _metadata_bytes(stage, meta or {})
     table = table.replace_schema_metadata(md)
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd", write_statistics=True, use_dictionary=True)
+        pq.write_table(table, tmp, **WRITER_OPTIONS)
+
+
+def write_batches(
+    path: str | os.PathLike,
+    schema: pa.Schema,
+    batches: Iterable[pa.RecordBatch],
+    *,
+    stage: str,
+    meta: Mapping[str, Any] | None = None,
+) -> None:
+    """Streaming twin of :func:`write_table` for batches already in sorted order.
+
+    Same writer options, metadata and atomic rename; memory stays one batch whatever the recording length.
+    """
+    schema = schema.with_metadata({METADATA_KEY: _metadata_bytes(stage, meta or {})})
+    with atomic_path(path) as tmp:
+        with pq.ParquetWriter(tmp, schema, **WRITER_OPTIONS) as writer:
+            for b in batches:
+                writer.write_table(pa.Table.from_batches([b], schema=schema))
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:

@@ -33,7 +33,7 @@ class FitParams:
     aspect_max: float = 2.4
     min_tile_frac: float = 0.1  # smallest tile side as a fraction of the frame's height
     border_support: float = 0.6  # support credited to a tile side lying on the frame border
-    max_candidates: int = 40  # candidate lines kept per direction
+    max_candidates: int = 24  # candidate lines kept per direction (rows; columns per row band)
     bg_tol: float = 6.0  # grey levels: colour distance to the background colour
     size_tol: float = 0.03  # relative tolerance for "equal" tile sizes
 

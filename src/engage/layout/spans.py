@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SIG_FRAMES = 3  # frames averaged for the appearance signature at each end of a span
 SIG_SIZE = (8, 8)  # thumbnail size of a tile signature (w, h)
+CHANGE_LEVEL = 4.0  # grey levels: mean change between samples above codec noise
 
 
 @dataclass
@@ -123,13 +124,19 @@ def tile_signature(mean_img: np.ndarray, rect: Rect) -> np.ndarray:
 
 
 def camera_on_flags(ev: Evidence, rects: list[Rect], *, static_activity: float, uniform_fraction: float) -> list[bool]:
-    """Camera off = the tile's picture never changes and is mostly one colour (name/initials allowed)."""
+    """Camera off = the tile's picture never changes and is mostly one colour (name/initials allowed).
+
+    "Never changes": at most ``static_activity`` of its pixels change by more than codec noise
+    between samples; "one colour": at least ``uniform_fraction`` within 8 grey levels of the median.
+    A frozen picture is static but not uniform, so it stays camera-on.
+    """
     act = ev.activity()
     mean = ev.mean_frame()
     out = []
     for x, y, w, h in rects:
         mx, my = max(1, w // 10), max(1, h // 10)
-        a = float(act[y + my:y + h - my, x + mx:x + w - mx].mean()) if ev.n_act else 0.0
+        # fraction of pixels whose mean change between samples exceeds codec noise
+        a = float((act[y + my:y + h - my, x + mx:x + w - mx] > CHANGE_LEVEL).mean()) if ev.n_act else 0.0
         pix = mean[y + my:y + h - my, x + mx:x + w - mx].reshape(-1, 3)
         med = np.median(pix, axis=0)
         uniform = float((np.abs(pix - med).max(axis=1) <= 8).mean())
@@ -137,11 +144,30 @@ def camera_on_flags(ev: Evidence, rects: list[Rect], *, static_activity: float, 
     return out
 
 
+STATIC_MIN_SAMPLES = 5  # samples before "never changed" means anything
+
+
+def static_flat_mask(ev: Evidence) -> np.ndarray | None:
+    """Pixels that are static and flat over the span: gutters, margins, camera-off tiles.
+
+    (A still part of a webcam picture is not flat everywhere, and a few samples prove nothing.)
+    """
+    if ev.n < STATIC_MIN_SAMPLES:
+        return None
+    mdy, mdx = ev.mean_steps()
+    flat = np.ones(ev.shape, bool)
+    flat[1:] &= mdy <= 2.0
+    flat[:-1] &= mdy <= 2.0
+    flat[:, 1:] &= mdx <= 2.0
+    flat[:, :-1] &= mdx <= 2.0
+    return flat & (ev.temporal_std() <= 2.0)
+
+
 class SpanTracker:
     """Feed sampled frames in time order; collect :class:`ClosedSpan` objects."""
 
     def __init__(self, shape: tuple[int, int], params: FitParams, *, min_span_samples: int = 3,
-                 support_drop: float = 0.6, static_activity: float = 1.5, uniform_fraction: float = 0.7):
+                 support_drop: float = 0.6, static_activity: float = 0.05, uniform_fraction: float = 0.7):
         self.shape = shape
         self.params = params
         self.min_span = max(1, int(min_span_samples))
@@ -202,7 +228,7 @@ class SpanTracker:
     def _fit(self, span: _Open) -> None:
         span.rects = fit_grid(span.ev, self.params)
         span.support.clear()
-        span.static = span.ev.temporal_std() <= 2.0
+        span.static = static_flat_mask(span.ev)
         span.mean = np.clip(span.ev.mean_frame() + 0.5, 0, 255).astype(np.uint8)
 
     def _suspect(self, frame: np.ndarray, lines) -> bool:
@@ -216,7 +242,10 @@ class SpanTracker:
             return True
         # static areas (gutters, margins, camera-off tiles) must stay as they were
         static = cur.static
-        if static is None or cur.ev.n < 3 or static.mean() < 0.02:
+        if static is None or static.mean() < 0.02:
+            if static is None and cur.ev.n >= STATIC_MIN_SAMPLES:
+                cur.static = static_flat_mask(cur.ev)
+                cur.mean = np.clip(cur.ev.mean_frame() + 0.5, 0, 255).astype(np.uint8)
             return False
         diff = _channel_max(cv2.absdiff(frame, cur.mean))
         return float((diff[static] > 20).mean()) > 0.2

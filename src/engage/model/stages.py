@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import math
-import os
 from pathlib import Path
 
 import numpy as np

@@ -21,7 +21,7 @@ import torch
 from engage.model.labels import LEVEL_SCORES, score_to_index
 from engage.model.losses import BaselineLoss, n_outputs_for
 from engage.model.metrics import summarize
-from engage.model.mocorank import ScorePool, make_momentum_encoder, momentum_update, multi_margin_loss
+from engage.model.mocorank import MocoRank
 from engage.model.network import EngagementNet, ModelConfig
 
 log = logging.getLogger(__name__)
@@ -179,9 +179,10 @@ def train_model(arrays: dict, meta: dict, run: dict, train: dict, progress=None)
         base = BaselineLoss(loss_name, model.embedding_dim, counts, mcfg.cls_scale, gen,
                             center_weight=cfg_t["center_weight"]).to(device)
         center_opt = torch.optim.SGD(base.center.parameters(), lr=cfg_t["center_lr"]) if base.center is not None else None
-        if moco:
-            encoder = make_momentum_encoder(model)
-            pool = ScorePool(int(cfg_t["pool_size"]), model.embedding_dim, generator=gen).to(device)
+        if moco:  # a fresh encoder and pool per phase (the audio phase trains another head)
+            mocorank = MocoRank(model, model.embedding_dim, int(cfg_t["pool_size"]), float(cfg_t["momentum"]),
+                                tol=float(cfg_t["tol"]), flexible_margin=bool(cfg_t["flexible_margin"]),
+                                reduction=cfg_t["reduction"], generator=gen)
         lab = labels[ph.idx]
         for epoch in range(1, ph.epochs + 1):
             model.train()
@@ -195,16 +196,9 @@ def train_model(arrays: dict, meta: dict, run: dict, train: dict, progress=None)
                 if not ph.use_audio:
                     b["has_speech"] = torch.zeros_like(b["has_speech"])
                 y = b["labels"]
-                if moco:
-                    momentum_update(encoder, model, float(cfg_t["momentum"]))
                 out, emb = model(b)
                 if moco:
-                    with torch.no_grad():
-                        out_k, emb_k = encoder(b)
-                    loss = multi_margin_loss(out, y, emb, pool.scores, pool.labels, pool.embeddings,
-                                             tol=float(cfg_t["tol"]), flexible_margin=bool(cfg_t["flexible_margin"]),
-                                             reduction=cfg_t["reduction"])
-                    pool.enqueue(out_k, y, emb_k)
+                    loss = mocorank.loss(model, b, out, emb, y)
                 else:
                     loss = base.main(out, y)
                 extra = base.extra(emb, y)

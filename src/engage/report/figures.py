@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 
 from engage.io.atomic import atomic_path  # noqa: E402
 
-PALETTE = plt.get_cmap("tab20").colors
+PALETTE = plt.get_cmap("tab10").colors
 
 
 def _save(fig, path: str | os.PathLike) -> None:
@@ -78,7 +78,7 @@ def coverage_figure(cov: pd.DataFrame, title: str, path: str | os.PathLike) -> N
     x = np.arange(len(cov))
     width = 0.8 / max(1, len(cols))
     for i, c in enumerate(cols):
-        ax.bar(x + i * width, cov[c].fillna(0), width, label=c.replace("_", " "), color=PALETTE[2 * i])
+        ax.bar(x + i * width, cov[c].fillna(0), width, label=c.replace("_", " "), color=PALETTE[i])
     ax.set_xticks(x + width * (len(cols) - 1) / 2, cov["person"])
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("share")

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import threading
+from array import array
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +23,7 @@ import pyarrow as pa
 
 from engage import TIMELINE_FPS
 from engage.errors import SessionError
-from engage.io.parquet import write_table
+from engage.io.parquet import write_batches
 from engage.logutil import progress
 from engage.media.decode import FrameReader
 from engage.tracks.detector import Box, TileFaceDetector
@@ -82,12 +83,13 @@ class _Detectors:
 
 
 def _detect_all(video, session, spans: list[Span], frame_size, n_frames, every, threads, det_kw):
-    """{(span index, person): ([sample frames], [chosen Box or None])} from one decode pass."""
+    """{(span index, person): (sample frames, flat [x, y, w, h, score] per sample)} from one decode pass."""
     fw, fh = frame_size
-    samples: dict[tuple[int, str], tuple[list[int], list[Box | None]]] = {}
+    # Compact per-tile sample store (frame; x, y, w, h, score or NaNs): ~28 bytes per sample.
+    samples: dict[tuple[int, str], tuple[array, array]] = {}
     for k, sp in enumerate(spans):
         for t in sp.tiles:
-            samples[(k, t.id)] = ([], [])
+            samples[(k, t.id)] = (array("i"), array("d"))
     dets = _Detectors(**det_kw)
     pending: deque = deque()  # (frame index, [(key, tile w, tile h, future)])
     prev: dict[tuple[int, str], Box] = {}
@@ -98,7 +100,7 @@ def _detect_all(video, session, spans: list[Span], frame_size, n_frames, every, 
             if chosen is not None:
                 prev[key] = chosen
             samples[key][0].append(frame)
-            samples[key][1].append(chosen)
+            samples[key][1].extend(NO_BOX if chosen is None else (chosen.x, chosen.y, chosen.w, chosen.h, chosen.score))
 
     reader = FrameReader(video, every=every, session=session)
     n_samples = (n_frames + every - 1) // every
@@ -148,8 +150,8 @@ def track_session(
     max_gap_s: float = 1.0,
     smooth: int = 1,
     threads: int = 2,
-) -> pa.Table:
-    """Write ``tracks.parquet`` for one session (see docs/tracks.md)."""
+) -> dict[str, dict]:
+    """Write ``tracks.parquet`` for one session (see docs/tracks.md); return {person: frame counts}."""
     media = read_media(media_json, session)
     n_frames = int(media["n_frames"])
     fps = int(media.get("timeline_fps", TIMELINE_FPS))
@@ -160,37 +162,6 @@ def track_session(
     samples = _detect_all(video, session, spans, (int(media["width"]), int(media["height"])), n_frames, every, threads,
                           dict(model=model, min_confidence=min_confidence, max_side=max_side))
     max_gap = max(every, int(round(max_gap_s * fps)))
-    cols: dict[str, list] = {f.name: [] for f in SCHEMA}
-    for k, sp in enumerate(spans):
-        for t in sp.tiles:
-            fr, bx = samples[(k, t.id)]
-            tr = fill_track(sp.first_frame, sp.end_frame, fr, bx, every=every, max_gap=max_gap, smooth_radius=smooth)
-            x, y, w, h = t.clamped(int(media["width"]), int(media["height"]))
-            n = len(tr.frames)
-            cols["session"].append(np.full(n, session, object))
-            cols["person"].append(np.full(n, t.id, object))
-            cols["frame"].append(tr.frames)
-            cols["time"].append(tr.frames.astype(np.float64) / fps)
-            for name, v in (("tile_x", x), ("tile_y", y), ("tile_w", w), ("tile_h", h)):
-                cols[name].append(np.full(n, v, np.int32))
-            face = tr.box.copy()
-            face[:, 0] += x  # tile pixels -> display pixels of the whole frame
-            face[:, 1] += y
-            for j, name in enumerate(("face_x", "face_y", "face_w", "face_h")):
-                cols[name].append(face[:, j])
-            cols["score"].append(tr.score)
-            cols["detected"].append(tr.detected)
-            cols["has_face"].append(tr.has_face)
-            log.info("person %s span %d: %d frames, face on %.0f%%", t.id, k, n, 100 * tr.has_face.mean() if n else 0)
-    arrays = []
-    for f in SCHEMA:
-        parts = cols[f.name]
-        v = np.concatenate(parts) if parts else np.array([], dtype=object if f.type == pa.string() else None)
-        if pa.types.is_floating(f.type):
-            arrays.append(pa.array(v, f.type, from_pandas=True))  # NaN -> null
-        else:
-            arrays.append(pa.array(v, f.type))
-    table = pa.Table.from_arrays(arrays, schema=SCHEMA)
     meta = {
         "params": dict(every=every, model=model, min_confidence=min_confidence, max_side=max_side, max_gap_s=max_gap_s,
                        smooth=smooth),
@@ -198,5 +169,59 @@ def track_session(
         "weights_sha256": "bundled-in-mediapipe-wheel",
         "source_sha256": media.get("source_sha256"),
     }
-    write_table(tracks_parquet, table, stage="tracks", meta=meta, sort_by=["person", "frame"])
-    return table
+    size = (int(media["width"]), int(media["height"]))
+    persons = sorted({t.id for sp in spans for t in sp.tiles})
+    summary: dict[str, dict] = {}
+
+    def batches():
+        # Rows sorted by (person, frame): persons in order, each person's spans in time order.
+        for pid in persons:
+            for k, sp in enumerate(spans):
+                tile = next((t for t in sp.tiles if t.id == pid), None)
+                if tile is None:
+                    continue
+                frames, flat = samples.pop((k, pid))
+                boxes = _unpack(flat)
+                tr = fill_track(sp.first_frame, sp.end_frame, list(frames), boxes, every=every, max_gap=max_gap,
+                                smooth_radius=smooth)
+                n = len(tr.frames)
+                s = summary.setdefault(pid, {"frames": 0, "face_frames": 0})
+                s["frames"] += n
+                s["face_frames"] += int(tr.has_face.sum())
+                log.info("person %s span %d: %d frames, face on %.0f%%", pid, k, n, 100 * tr.has_face.mean() if n else 0)
+                yield _batch(session, pid, tile.clamped(*size), tr, fps)
+
+    write_batches(tracks_parquet, SCHEMA, batches(), stage="tracks", meta=meta)
+    return summary
+
+
+NO_BOX = (float("nan"),) * 5
+
+
+def _unpack(flat: array) -> list[Box | None]:
+    v = np.frombuffer(flat, np.float64).reshape(-1, 5) if len(flat) else np.zeros((0, 5))
+    return [None if np.isnan(r[0]) else Box(*(float(x) for x in r)) for r in v]
+
+
+def _batch(session: str, pid: str, rect: tuple[int, int, int, int], tr, fps: int) -> pa.RecordBatch:
+    """Rows of one person in one span."""
+    n = len(tr.frames)
+    x, y, w, h = rect
+    face = tr.box.copy()
+    face[:, 0] += x  # tile pixels -> display pixels of the whole frame
+    face[:, 1] += y
+    const = lambda v, t: pa.array(np.full(n, v, np.int32), t)  # noqa: E731
+    cols = [
+        pa.array([session] * n, pa.string()),
+        pa.array([pid] * n, pa.string()),
+        pa.array(tr.frames, pa.int32()),
+        pa.array(tr.frames.astype(np.float64) / fps, pa.float64()),
+        const(x, pa.int32()), const(y, pa.int32()), const(w, pa.int32()), const(h, pa.int32()),
+        *(pa.array(face[:, j], pa.float32(), from_pandas=True) for j in range(4)),  # NaN -> null
+        pa.array(tr.score, pa.float32(), from_pandas=True),
+        pa.array(tr.detected, pa.bool_()),
+        pa.array(tr.has_face, pa.bool_()),
+    ]
+    return pa.RecordBatch.from_arrays(cols, schema=SCHEMA)
+
+
