@@ -15,7 +15,7 @@ decay 1e-3, batch 256); MocoRank uses the paper's pool |P| = 2048 and momentum m
 use the class sampler (Table 2's "Class Sampler+" rows), the others plain shuffling, as in the paper.
 
 Prints Acc, AvgAcc and per-class recall (mean +- std over seeds) per loss as Markdown. Usage:
-    OMP_NUM_THREADS=1 .venv/bin/python bench/synthetic.py [--seeds 3] [--steps 1000] [--jobs 2] [--scale 1.0]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/synthetic.py [--seeds 3] [--steps 2000] [--jobs 2] [--scale 1.0]
         [--losses ce,mse,ce_center,mocorank] [--losses all]
 """
 
@@ -103,7 +103,7 @@ def run_one(seed: int, loss: str, args: argparse.Namespace) -> tuple[dict, float
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=1000, help="optimiser steps per run (rounded up to whole epochs)")
+    ap.add_argument("--steps", type=int, default=2000, help="optimiser steps per run (rounded up to whole epochs)")
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of CMOSE's class sizes")
     ap.add_argument("--i3d-dim", type=int, default=128)
     ap.add_argument("--losses", default=DEFAULT_LOSSES, help=f"comma-separated, or 'all' ({','.join(LOSSES)})")

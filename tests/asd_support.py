@@ -6,7 +6,6 @@ same tile are linearly interpolated (so has_face is true there, score null). Det
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 
 from engage import TIMELINE_FPS

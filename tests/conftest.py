@@ -27,7 +27,7 @@ def snakemake_cmd(*args: str, config: dict | None = None, cwd: Path = REPO, over
     """
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(cwd)]
     cmd += list(args)
-    if overrides:
+    if overrides and "--configfile" not in args:  # a caller's own --configfile list wins
         cmd += ["--configfile", str(OVERRIDES)]
     if config:
         cmd += ["--config"] + [f"{k}={v}" for k, v in config.items()]

@@ -193,3 +193,18 @@ def test_odd_frame_size_uses_bgr_path(tmp_path, demo_video):
     assert (info["video"]["width"], info["video"]["height"]) == (320, 240) and int(info["video"]["nb_read_packets"]) == n
     src = _frame(video, "crop=320:240:0:0")
     assert np.abs(src.astype(int) - _frame(tmp_path / "out" / "clips" / "demo_0000_p00.mp4", "null").astype(int)).mean() < 6
+
+
+def test_clip_video_starts_at_zero_and_decodes_to_n_frames(tmp_path, demo, demo_video):
+    """Clips decode on the 25 fps timeline to exactly n_frames: no AAC-priming offset of the video."""
+    import ffmpeg
+
+    from engage.media.decode import FrameReader
+
+    _run(demo, demo_video, tmp_path, transcript=demo_video.parent / "transcript.vtt")
+    clips = pq.read_table(tmp_path / "clips.parquet").to_pandas()
+    for row in clips.itertuples():
+        path = tmp_path / row.path
+        v = next(s for s in ffmpeg.probe(str(path))["streams"] if s["codec_type"] == "video")
+        assert float(v.get("start_time", 0)) == 0.0, (row.clip_id, v.get("start_time"))
+        assert sum(1 for _ in FrameReader(path, scale=(32, 24))) == row.n_frames, row.clip_id

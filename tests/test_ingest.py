@@ -82,3 +82,18 @@ def test_video_without_audio_gets_silence(tmp_path, demo_video):
         assert w.getnframes() > 0
     with pytest.raises(SessionError, match="no audio"):
         ingest_session(session="s", video=noaudio, media_json=tmp_path / "m2.json", audio_wav=tmp_path / "a2.wav", require_audio=True)
+
+
+def test_truncated_file_with_front_index_is_rejected(tmp_path, demo_video):
+    """A faststart mp4 cut short still probes and decodes its start; ingest must refuse it, not pad it."""
+    full = tmp_path / "full.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(demo_video), "-t", "3", "-c", "copy",
+                    "-movflags", "+faststart", str(full)], check=True)
+    cut = tmp_path / "gallery.mp4"
+    cut.write_bytes(full.read_bytes()[: int(full.stat().st_size * 0.4)])
+    assert probe_media(cut)["duration"] == pytest.approx(3.0, abs=0.1)  # the header alone looks fine
+    with pytest.raises(SessionError, match=r"truncated file: video data (ends at|is missing after) [0-9.]+ s of 3\.") as e:
+        ingest_session(session="s", video=cut, media_json=tmp_path / "m.json", audio_wav=tmp_path / "a.wav")
+    assert "\n" not in str(e.value) and "'s'" in str(e.value)
+    assert not (tmp_path / "m.json").exists()
+    ingest_session(session="s", video=full, media_json=tmp_path / "m.json", audio_wav=tmp_path / "a.wav")

@@ -140,7 +140,8 @@ def test_mocorank_step_updates_encoder_then_scores_pool_with_it():
         assert torch.allclose(k, 0.9 * o + 0.1 * q)  # momentum update before scoring, m = 0.9
     assert not moco.encoder.training
     # the loss is against the pool as it was before this batch
-    assert float(loss.detach()) == pytest.approx(float(multi_margin_loss(out, b["labels"], emb, *pool_before)), abs=1e-6)
+    expected = multi_margin_loss(out.detach(), b["labels"], emb.detach(), *pool_before)
+    assert float(loss.detach()) == pytest.approx(float(expected), abs=1e-6)
     # the pool's newest entries are the (eval-mode, deterministic) momentum encoder's scores and embeddings
     with torch.no_grad():
         s_k, e_k = moco.encoder(b)

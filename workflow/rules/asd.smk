@@ -1,31 +1,6 @@
 # asd: active-speaker scores per person and frame (Light-ASD / TalkNet) and who-said-what
 # (docs/asd.md); clip_speech: speech seconds and attributed utterances per clip and person.
 
-ASD = config["asd"]
-
-
-def asd_transcript(wildcards):
-    """The session's transcript (transcript.vtt, else transcript.srt), or no input."""
-    for name in ("transcript.vtt", "transcript.srt"):
-        p = Path(SESSIONS_DIR) / wildcards.session / name
-        if p.exists():
-            return [str(p)]
-    return []
-
-
-def asd_weights_input(wildcards):
-    """The checkpoint as an input when it exists (a changed file reruns the stage)."""
-    w = asd_weights_path()
-    return [w] if w != "random" and Path(w).is_file() else []
-
-
-def asd_weights_path():
-    """asd.weights, relative paths taken from the workflow folder (not the working directory)."""
-    w = str(ASD["weights"])
-    if w == "random" or os.path.isabs(w):
-        return w
-    return str(Path(workflow.basedir) / w)
-
 
 rule asd:
     input:

@@ -8,12 +8,8 @@ from snakemake.utils import validate
 
 validate(config, schema="../schemas/config.schema.yaml")
 
-# Library code lives in src/; scripts import it from there (also inside containers).
+# Library code lives in src/ (workflow/scripts/*.py put it on sys.path the same way).
 SRC_DIR = str(Path(workflow.basedir) / "src")
-if SRC_DIR not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (SRC_DIR, os.environ.get("PYTHONPATH", "")) if p
-    )
 if SRC_DIR not in sys.path:
     sys.path.insert(0, SRC_DIR)
 
@@ -23,7 +19,7 @@ from engage.workflow_support import (
     session_video_path,
 )
 
-RESULTS = config["results_dir"].rstrip("/") or "."
+RESULTS = str(Path(config["results_dir"]))  # normalised: no trailing separator
 SESSIONS_DIR = config["sessions_dir"]
 SESSION_RE = SESSION_PATTERN
 
@@ -68,3 +64,175 @@ def all_targets(wildcards):
     out = [res(f"{s}/{t}") for s in SESSIONS for t in PER_SESSION_TARGETS]
     out += [res(t) for t in GLOBAL_TARGETS]
     return out
+
+
+# --- asd: settings and input functions used by workflow/rules/asd.smk ---
+
+ASD = config["asd"]
+
+
+def asd_transcript(wildcards):
+    """The session's transcript (transcript.vtt, else transcript.srt), or no input."""
+    for name in ("transcript.vtt", "transcript.srt"):
+        p = Path(SESSIONS_DIR) / wildcards.session / name
+        if p.exists():
+            return [str(p)]
+    return []
+
+
+def asd_weights_input(wildcards):
+    """The checkpoint as an input when it exists (a changed file reruns the stage)."""
+    w = asd_weights_path()
+    return [w] if w != "random" and Path(w).is_file() else []
+
+
+def asd_weights_path():
+    """asd.weights, relative paths taken from the workflow folder (not the working directory)."""
+    w = str(ASD["weights"])
+    if w == "random" or os.path.isabs(w):
+        return w
+    return str(Path(workflow.basedir) / w)
+
+
+# --- face: settings and input functions used by workflow/rules/face.smk ---
+
+
+def face_backend():
+    chosen = config["face"]["backend"]
+    if chosen != "auto":
+        return chosen
+    methods = workflow.deployment_settings.deployment_method or ()
+    with_containers = any(
+        getattr(m, "name", str(m)).upper() == "APPTAINER" for m in methods
+    )
+    return "openface" if with_containers else "builtin"
+
+
+FACE_BACKEND = face_backend()
+
+
+# --- i3d: settings and input functions used by workflow/rules/i3d.smk ---
+
+I3D = config["i3d"]
+
+
+def i3d_weights_input(wildcards):
+    """The checkpoint as an input when it exists (reruns on change); never triggers a download."""
+    w = I3D["weights"]
+    return [w] if w != "random" and Path(w).is_file() else []
+
+
+def i3d_download_target():
+    w = I3D["weights"]
+    if w != "random":
+        return w
+    name = Path(I3D["weights_url"].split("?")[0]).name or "i3d_checkpoint.pt"
+    return f"models/i3d/{name}"
+
+
+# --- model: settings and input functions used by workflow/rules/model.smk ---
+
+DATASET = config["dataset"]
+TRAIN = config["train"]
+RUNS = config["runs"]
+PREDICT = config["predict"]
+CMOSE = DATASET["cmose_release"]
+
+LABELLED_SESSIONS = [
+    s for s in SESSIONS if (Path(SESSIONS_DIR) / s / "labels.csv").exists()
+]
+AVAILABLE_DATASETS = []
+if LABELLED_SESSIONS:
+    AVAILABLE_DATASETS.append(DATASET["name"])
+if CMOSE["json"]:
+    if CMOSE["name"] == DATASET["name"]:
+        raise ValueError("dataset.cmose_release.name must differ from dataset.name")
+    AVAILABLE_DATASETS.append(CMOSE["name"])
+
+
+def run_dataset(run):
+    return RUNS[run].get("dataset") or DATASET["name"]
+
+
+_unknown_runs = [r for r in TRAIN["only_runs"] if r not in RUNS]
+if _unknown_runs:
+    raise ValueError(f"train.only_runs names runs not in runs: {_unknown_runs}")
+TRAINABLE_RUNS = [
+    r
+    for r in RUNS
+    if run_dataset(r) in AVAILABLE_DATASETS
+    and (not TRAIN["only_runs"] or r in TRAIN["only_runs"])
+]
+if RUNS and not TRAINABLE_RUNS:
+    print(
+        "model: no session has labels.csv and no CMOSE import is configured: "
+        "train/eval/tables are not part of `all`",
+        file=sys.stderr,
+    )
+
+
+def run_spec(run):
+    """The run as passed to training: loss, variant, audio, groups, dataset and model sizes."""
+    r = RUNS[run]
+    spec = {
+        "loss": r["loss"],
+        "variant": r.get("variant", "concat_attention"),
+        "audio": bool(r.get("audio", False)),
+        "dataset": run_dataset(run),
+        "groups": list(r.get("groups", [])),
+    }
+    spec.update({**TRAIN["model"], **r.get("model", {})})
+    return spec
+
+
+def run_train_settings(run):
+    t = {
+        k: v
+        for k, v in TRAIN.items()
+        if k not in ("model", "threads", "eval_split", "only_runs")
+    }
+    t.update(RUNS[run].get("train", {}))
+    return t
+
+
+def dataset_inputs(wildcards):
+    """Feature files and labels of every labelled session."""
+    files = {
+        "labels": [
+            str(Path(SESSIONS_DIR) / s / "labels.csv") for s in LABELLED_SESSIONS
+        ]
+    }
+    for key, rel in (
+        ("clips", "clips.parquet"),
+        ("face", "features/face.parquet"),
+        ("i3d", "features/i3d.parquet"),
+        ("speech", "features/clip_speech.parquet"),
+        ("acoustics", "features/acoustics.parquet"),
+        ("text", "features/text.parquet"),
+    ):
+        files[key] = [res(f"{s}/{rel}") for s in LABELLED_SESSIONS]
+    if DATASET["interaction"]:
+        files["interaction"] = [
+            res(f"{s}/features/interaction.parquet") for s in LABELLED_SESSIONS
+        ]
+    return files
+
+
+wildcard_constraints:
+    run="|".join(re.escape(r) for r in RUNS) or "(?!x)x",
+
+
+if PREDICT["model"]:
+    PREDICT_MODEL = PREDICT["model"]
+elif PREDICT["run"] and PREDICT["run"] not in RUNS:
+    raise ValueError(f"predict.run {PREDICT['run']!r} is not a key of runs:")
+elif PREDICT["run"] and run_dataset(PREDICT["run"]) in AVAILABLE_DATASETS:
+    PREDICT_MODEL = res(f"models/{PREDICT['run']}/model.pt")
+else:
+    PREDICT_MODEL = None
+    if PREDICT["run"]:
+        print(
+            f"model: predict.run {PREDICT['run']!r} cannot be trained (no labelled sessions for its dataset): "
+            "no predictions",
+            file=sys.stderr,
+        )

@@ -7,20 +7,6 @@
 #                             --sdm apptainer), builtin otherwise.
 
 
-def face_backend():
-    chosen = config["face"]["backend"]
-    if chosen != "auto":
-        return chosen
-    methods = workflow.deployment_settings.deployment_method or ()
-    with_containers = any(
-        getattr(m, "name", str(m)).upper() == "APPTAINER" for m in methods
-    )
-    return "openface" if with_containers else "builtin"
-
-
-FACE_BACKEND = face_backend()
-
-
 if FACE_BACKEND == "openface":
 
     rule face_openface_list:

@@ -1,14 +1,6 @@
 # i3d: CMOSE-compatible I3D clip embeddings per session (docs/features/i3d.md), GPU-batched.
 # download_i3d_weights: opt-in checkpoint download, run only when asked for by name.
 
-I3D = config["i3d"]
-
-
-def i3d_weights_input(wildcards):
-    """The checkpoint as an input when it exists (reruns on change); never triggers a download."""
-    w = I3D["weights"]
-    return [w] if w != "random" and Path(w).is_file() else []
-
 
 rule i3d:
     input:
@@ -43,14 +35,6 @@ rule i3d:
         "../scripts/i3d.py"
 
 
-def i3d_download_target():
-    w = I3D["weights"]
-    if w != "random":
-        return w
-    name = Path(I3D["weights_url"].split("?")[0]).name or "i3d_checkpoint.pt"
-    return f"models/i3d/{name}"
-
-
 localrules:
     download_i3d_weights,
 
@@ -69,16 +53,4 @@ rule download_i3d_weights:
         "../scripts/download_i3d_weights.py"
 
 
-def _i3d_inputs_have_rules():
-    """True once a rule producing clips.parquet exists (else `rule all` could not be planned)."""
-    made = {
-        re.sub(r"\{(\w+),[^}]*\}", r"{\1}", str(f))
-        for r in workflow.rules
-        if r.name != "i3d"
-        for f in r.output
-    }
-    return res("{session}/clips.parquet") in made
-
-
-if _i3d_inputs_have_rules():
-    PER_SESSION_TARGETS.append("features/i3d.parquet")
+PER_SESSION_TARGETS.append("features/i3d.parquet")

@@ -42,31 +42,10 @@ rule interaction:
         "../scripts/interaction.py"
 
 
-def _interaction_inputs_have_rules():
-    """True once rules producing clips.parquet, utterances.parquet and layout.json exist.
-
-    Until the upstream stages land, requesting interaction outputs from `rule all` would make every
-    dry run fail with MissingInputException; the rule itself stays usable on hand-made inputs.
-    """
-    wanted = {
-        res("{session}/clips.parquet"),
-        res("{session}/utterances.parquet"),
-        res("{session}/layout.json"),
-    }
-    made = {
-        re.sub(r"\{(\w+),[^}]*\}", r"{\1}", str(f))
-        for r in workflow.rules
-        if r.name != "interaction"
-        for f in r.output
-    }
-    return wanted <= made
-
-
-if _interaction_inputs_have_rules():
-    PER_SESSION_TARGETS.extend(
-        [
-            "features/interaction.parquet",
-            "participation.csv",
-            "participation.png",
-        ]
-    )
+PER_SESSION_TARGETS.extend(
+    [
+        "features/interaction.parquet",
+        "participation.csv",
+        "participation.png",
+    ]
+)

@@ -2,95 +2,6 @@
 # See docs/model.md. Only sessions with labels.csv contribute labelled rows; every session gets predictions
 # when predict.run (or predict.model) is set.
 
-DATASET = config["dataset"]
-TRAIN = config["train"]
-RUNS = config["runs"]
-PREDICT = config["predict"]
-CMOSE = DATASET["cmose_release"]
-
-LABELLED_SESSIONS = [
-    s for s in SESSIONS if (Path(SESSIONS_DIR) / s / "labels.csv").exists()
-]
-AVAILABLE_DATASETS = []
-if LABELLED_SESSIONS:
-    AVAILABLE_DATASETS.append(DATASET["name"])
-if CMOSE["json"]:
-    if CMOSE["name"] == DATASET["name"]:
-        raise ValueError("dataset.cmose_release.name must differ from dataset.name")
-    AVAILABLE_DATASETS.append(CMOSE["name"])
-
-
-def run_dataset(run):
-    return RUNS[run].get("dataset") or DATASET["name"]
-
-
-_unknown_runs = [r for r in TRAIN["only_runs"] if r not in RUNS]
-if _unknown_runs:
-    raise ValueError(f"train.only_runs names runs not in runs: {_unknown_runs}")
-TRAINABLE_RUNS = [
-    r
-    for r in RUNS
-    if run_dataset(r) in AVAILABLE_DATASETS
-    and (not TRAIN["only_runs"] or r in TRAIN["only_runs"])
-]
-if RUNS and not TRAINABLE_RUNS:
-    print(
-        "model: no session has labels.csv and no CMOSE import is configured: "
-        "train/eval/tables are not part of `all`",
-        file=sys.stderr,
-    )
-
-
-def run_spec(run):
-    """The run as passed to training: loss, variant, audio, groups, dataset and model sizes."""
-    r = RUNS[run]
-    spec = {
-        "loss": r["loss"],
-        "variant": r.get("variant", "concat_attention"),
-        "audio": bool(r.get("audio", False)),
-        "dataset": run_dataset(run),
-        "groups": list(r.get("groups", [])),
-    }
-    spec.update({**TRAIN["model"], **r.get("model", {})})
-    return spec
-
-
-def run_train_settings(run):
-    t = {
-        k: v
-        for k, v in TRAIN.items()
-        if k not in ("model", "threads", "eval_split", "only_runs")
-    }
-    t.update(RUNS[run].get("train", {}))
-    return t
-
-
-def dataset_inputs(wildcards):
-    """Feature files and labels of every labelled session."""
-    files = {
-        "labels": [
-            str(Path(SESSIONS_DIR) / s / "labels.csv") for s in LABELLED_SESSIONS
-        ]
-    }
-    for key, rel in (
-        ("clips", "clips.parquet"),
-        ("face", "features/face.parquet"),
-        ("i3d", "features/i3d.parquet"),
-        ("speech", "features/clip_speech.parquet"),
-        ("acoustics", "features/acoustics.parquet"),
-        ("text", "features/text.parquet"),
-    ):
-        files[key] = [res(f"{s}/{rel}") for s in LABELLED_SESSIONS]
-    if DATASET["interaction"]:
-        files["interaction"] = [
-            res(f"{s}/features/interaction.parquet") for s in LABELLED_SESSIONS
-        ]
-    return files
-
-
-wildcard_constraints:
-    run="|".join(re.escape(r) for r in RUNS) or "(?!x)x",
-
 
 rule dataset:
     input:
@@ -216,22 +127,6 @@ rule tables:
         runs={r: run_spec(r) for r in TRAINABLE_RUNS},
     script:
         "../scripts/tables.py"
-
-
-if PREDICT["model"]:
-    PREDICT_MODEL = PREDICT["model"]
-elif PREDICT["run"] and PREDICT["run"] not in RUNS:
-    raise ValueError(f"predict.run {PREDICT['run']!r} is not a key of runs:")
-elif PREDICT["run"] and run_dataset(PREDICT["run"]) in AVAILABLE_DATASETS:
-    PREDICT_MODEL = res(f"models/{PREDICT['run']}/model.pt")
-else:
-    PREDICT_MODEL = None
-    if PREDICT["run"]:
-        print(
-            f"model: predict.run {PREDICT['run']!r} cannot be trained (no labelled sessions for its dataset): "
-            "no predictions",
-            file=sys.stderr,
-        )
 
 
 rule predict:

@@ -1,9 +1,13 @@
 """Snakemake script for rule acoustics: calls engage.acoustics.acoustics_session."""
 
-from engage.acoustics import acoustics_session
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.acoustics import acoustics_session
+    from engage.runner import run_stage
+
     p = snakemake.params
     run_stage(
         snakemake,

@@ -1,10 +1,14 @@
 """Snakemake script for rules dataset (labelled sessions) and cmose_import (public CMOSE release)."""
 
-from engage.model.cmose_import import import_cmose
-from engage.model.dataset import build_dataset
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.model.cmose_import import import_cmose
+    from engage.model.dataset import build_dataset
+    from engage.runner import run_stage
+
     p = snakemake.params
     if snakemake.rule == "cmose_import":
         run_stage(

@@ -1,9 +1,13 @@
 """Snakemake script for rule eval: calls engage.model.stages.eval_run."""
 
-from engage.model.stages import eval_run
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.model.stages import eval_run
+    from engage.runner import run_stage
+
     run_stage(
         snakemake,
         eval_run,

@@ -1,9 +1,13 @@
 """Snakemake script for rule face_builtin: calls engage.face.stage.face_session_builtin."""
 
-from engage.face.stage import face_session_builtin
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.face.stage import face_session_builtin
+    from engage.runner import run_stage
+
     run_stage(
         snakemake,
         face_session_builtin,

@@ -1,9 +1,13 @@
 """Snakemake script for rule face_openface: OpenFace CSVs -> face.parquet (engage.face.openface_run)."""
 
-from engage.face.openface_run import FEATURE_FLAGS, collect_openface
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.face.openface_run import FEATURE_FLAGS, collect_openface
+    from engage.runner import run_stage
+
     run_stage(
         snakemake,
         collect_openface,

@@ -1,9 +1,13 @@
 """Snakemake script for rule interaction: calls engage.interaction.interaction_session."""
 
-from engage.interaction import interaction_session
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.interaction import interaction_session
+    from engage.runner import run_stage
+
     def optional(name):
         """The single path of an optional named input, or None when the session has no such file."""
         files = list(snakemake.input.get(name, []) or [])

@@ -1,9 +1,13 @@
 """Snakemake script for rule layout: calls engage.layout.layout_session."""
 
-from engage.layout import layout_session
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.layout import layout_session
+    from engage.runner import run_stage
+
     run_stage(
         snakemake,
         layout_session,

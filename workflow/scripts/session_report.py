@@ -1,9 +1,13 @@
 """Snakemake script for rule session_report: calls engage.report.build_session_report."""
 
-from engage.report import build_session_report
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.report import build_session_report
+    from engage.runner import run_stage
+
     i, o = snakemake.input, snakemake.output
     run_stage(
         snakemake,

@@ -1,9 +1,13 @@
 """Snakemake script for rule tables: calls engage.model.stages.render_tables."""
 
-from engage.model.stages import render_tables
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.model.stages import render_tables
+    from engage.runner import run_stage
+
     run_stage(
         snakemake,
         render_tables,

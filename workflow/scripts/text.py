@@ -1,9 +1,13 @@
 """Snakemake script for rule text: calls engage.text.text_session."""
 
-from engage.runner import run_stage
-from engage.text import text_session
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.runner import run_stage
+    from engage.text import text_session
+
     p = snakemake.params
     run_stage(
         snakemake,

@@ -1,9 +1,13 @@
 """Snakemake script for rule tracks: calls engage.tracks.track_session."""
 
-from engage.runner import run_stage
-from engage.tracks import track_session
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.runner import run_stage
+    from engage.tracks import track_session
+
     run_stage(
         snakemake,
         track_session,

@@ -1,9 +1,13 @@
 """Snakemake script for rule train: calls engage.model.stages.train_run."""
 
-from engage.model.stages import train_run
-from engage.runner import run_stage
+import sys
+from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
+    sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
+    from engage.model.stages import train_run
+    from engage.runner import run_stage
+
     run_stage(
         snakemake,
         train_run,

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import torch
 
 from engage import TIMELINE_FPS
-from engage.asd.attribution import UTTERANCE_SCHEMA, attribute_utterances
+from engage.asd.attribution import attribute_utterances
 from engage.asd.audio import read_wav_int16, session_mfcc
 from engage.asd.crops import iter_face_pieces
 from engage.asd.decision import decide_speaking

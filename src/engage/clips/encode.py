@@ -57,6 +57,9 @@ class SpanEncoder:
                "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
         if cuts:
             cmd += ["-force_key_frames", cuts, "-segment_times", cuts]
+        # AAC priming (1024 samples) would otherwise shift the video of the first clip by 64 ms
+        # (video start_time 0.064): decoders on the 25 fps timeline then see 1-2 extra frames.
+        cmd += ["-avoid_negative_ts", "disabled"]
         cmd += ["-f", "segment", "-reset_timestamps", "1", "-segment_format", "mp4", "-segment_start_number", "0",
                 str(self.pattern)]
         self.cmd = cmd

@@ -11,7 +11,7 @@ from engage import TIMELINE_FPS
 from engage.errors import SessionError
 from engage.io.atomic import atomic_path, write_json
 from engage.media.decode import FrameReader, extract_audio, silent_audio
-from engage.media.probe import probe_media
+from engage.media.probe import check_not_truncated, probe_media
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ def ingest_session(
     first = next(iter(FrameReader(video, scale=(64, 36), duration=min(1.0, info["duration"]), session=session)), None)
     if first is None:
         raise SessionError(session, video, "video stream has no decodable frames (corrupt or truncated file)")
+    check_not_truncated(video, info["duration"], session)
     n_frames = int(round(info["duration"] * TIMELINE_FPS))
     if n_frames < 1:
         raise SessionError(session, video, f"video too short ({info['duration']:.3f} s)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,26 @@ def probe_media(path: str | os.PathLike, session: str | None = None) -> dict[str
         "container": fmt.get("format_name"),
         "size_bytes": path.stat().st_size,
     }
+
+
+def check_not_truncated(path: str | os.PathLike, duration: float, session: str | None = None, tail_s: float = 1.0) -> None:
+    """Raise :class:`SessionError` if the video data stops before ``duration`` (a truncated download/copy).
+
+    A file cut after a front index (mp4 ``+faststart``, mkv cues) still probes fine and its first
+    second decodes, so without this check later stages would pad the missing part with a frozen
+    last frame. Reads only the packets of the last ``tail_s`` seconds (seek, no decode): cheap on
+    hour-long recordings. Truncated = the demuxer reports a partial file, or no packet is there.
+    """
+    start = max(0.0, float(duration) - tail_s)
+    cmd = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", f"{start:.3f}%",
+           "-show_entries", "packet=pts_time", "-of", "csv=p=0", str(path)]
+    res = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    pts = []
+    for line in res.stdout.split():
+        try:
+            pts.append(float(line.strip().strip(",")))
+        except ValueError:
+            continue
+    if "partial file" in res.stderr or not pts:
+        where = f"ends at {max(pts):.2f} s" if pts else f"is missing after {start:.2f} s"
+        raise SessionError(session, path, f"truncated file: video data {where} of {duration:.2f} s")

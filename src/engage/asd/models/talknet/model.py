@@ -4,7 +4,6 @@ concatenation, self attention, linear speaking head (256-d)."""
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from engage.asd.models.base import ASDModel
 from engage.asd.models.classifier import SpeakingHead
