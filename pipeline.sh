@@ -68,7 +68,8 @@ case "$cmd" in
     install; activate
     say "running the workflow on examples/sessions (results in results/)"
     snakemake --profile profiles/local "$@"
-    say "done: see results/ (report: ./pipeline.sh snakemake --report results/report.html)"
+    snakemake --profile profiles/local --report results/report.html "$@" >/dev/null
+    say "done: outputs in results/, report in results/report.html"
     ;;
   test)
     install; activate

@@ -37,7 +37,8 @@ def dry_run(n: int, root: Path) -> tuple[float, int]:
     dt = time.perf_counter() - t0
     if res.returncode != 0:
         sys.exit(f"dry run with {n} sessions failed:\n{res.stderr[-3000:]}")
-    jobs = sum(int(line.split()[-1]) for line in res.stdout.splitlines() if line.startswith("total"))
+    totals = [int(line.split()[-1]) for line in res.stdout.splitlines() if line.startswith("total")]
+    jobs = totals[0] if totals else 0  # the job-stats table is printed once per dry run (plus a summary)
     return dt, jobs
 
 
