@@ -25,7 +25,7 @@ rule asd:
         gpu=1,
     params:
         model=ASD["model"],
-        weights=asd_weights_path(),
+        weights=weights_path(ASD["weights"]),
         sha256=ASD["sha256"],
         device=ASD["device"],
         threshold=ASD["threshold"],

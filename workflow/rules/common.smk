@@ -80,18 +80,26 @@ def asd_transcript(wildcards):
     return []
 
 
-def asd_weights_input(wildcards):
-    """The checkpoint as an input when it exists (a changed file reruns the stage)."""
-    w = asd_weights_path()
-    return [w] if w != "random" and Path(w).is_file() else []
-
-
-def asd_weights_path():
-    """asd.weights, relative paths taken from the workflow folder (not the working directory)."""
-    w = str(ASD["weights"])
+def weights_path(value):
+    """A weights config value: `random` as is; relative paths from the workflow folder
+    (where config.yaml and models/ ship), so --directory does not change which file is used.
+    """
+    w = str(value)
     if w == "random" or os.path.isabs(w):
         return w
     return str(Path(workflow.basedir) / w)
+
+
+def existing_weights(value):
+    """The checkpoint as a rule input when it exists (a changed file reruns the stage); a missing
+    file is reported by the stage itself with what to put where (never triggers a download).
+    """
+    w = weights_path(value)
+    return [w] if w != "random" and Path(w).is_file() else []
+
+
+def asd_weights_input(wildcards):
+    return existing_weights(ASD["weights"])
 
 
 # --- face: settings and input functions used by workflow/rules/face.smk ---
@@ -117,13 +125,11 @@ I3D = config["i3d"]
 
 
 def i3d_weights_input(wildcards):
-    """The checkpoint as an input when it exists (reruns on change); never triggers a download."""
-    w = I3D["weights"]
-    return [w] if w != "random" and Path(w).is_file() else []
+    return existing_weights(I3D["weights"])
 
 
 def i3d_download_target():
-    w = I3D["weights"]
+    w = weights_path(I3D["weights"])
     if w != "random":
         return w
     name = Path(I3D["weights_url"].split("?")[0]).name or "i3d_checkpoint.pt"

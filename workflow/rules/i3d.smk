@@ -20,7 +20,7 @@ rule i3d:
         gpu=1,
     params:
         model=I3D["model"],
-        weights=I3D["weights"],
+        weights=weights_path(I3D["weights"]),
         sha256=I3D["sha256"],
         window=I3D["window"],
         stride=I3D["stride"],

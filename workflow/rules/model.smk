@@ -154,6 +154,7 @@ rule predict:
     threads: 2
     resources:
         mem_mb=4000,
+        gpu=0 if PREDICT["device"] == "cpu" else 1,
     params:
         session_dir=lambda wc: res(wc.session),
         sha256=PREDICT["sha256"],

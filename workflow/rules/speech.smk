@@ -31,9 +31,8 @@ rule acoustics:
         "../scripts/acoustics.py"
 
 
-# gpu=0: whether text runs on a GPU is decided at run time (text.device: auto), which a static
-# resource cannot express; on a cluster set text.device: cuda and request a GPU for this rule
-# (e.g. --set-resources text:gpu=1 or the profile).
+# A GPU is requested unless text.device is cpu (like i3d/asd/train); with `auto` on a machine
+# without a GPU the rule still runs on the CPU (the local profile offers gpu=1 either way).
 rule text:
     input:
         clips=res("{session}/clips.parquet"),
@@ -50,7 +49,7 @@ rule text:
     threads: 2
     resources:
         mem_mb=4000,
-        gpu=0,
+        gpu=0 if config["text"]["device"] == "cpu" else 1,
     params:
         model=config["text"]["model"],
         pooling=config["text"]["pooling"],
