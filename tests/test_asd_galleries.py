@@ -150,6 +150,6 @@ def test_no_face_and_no_transcript(small, tmp_path):
 
 def test_bad_tracks_file_is_one_line_error(small, tmp_path):
     (tmp_path / "tracks.parquet").write_text("not parquet")
-    with pytest.raises(SessionError, match="session 'bad'.*unreadable tracks"):
+    with pytest.raises(SessionError, match="session 'bad'.*cannot read tracks table"):
         _run(tmp_path, "bad", small["video"], tmp_path / "tracks.parquet", None,
              media=small["tmp"] / "media.json", audio=small["tmp"] / "audio.wav")

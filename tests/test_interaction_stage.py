@@ -198,7 +198,7 @@ def test_bad_inputs_raise_one_line_session_errors(tmp_path):
     pq.write_table(pa.table({"clip_id": ["x"]}), d / "clips.parquet")
     kw = dict(session="s1", clips=d / "clips.parquet", utterances=d / "utterances.parquet", layout=d / "layout.json",
               out_features=tmp_path / "o.parquet", out_csv=tmp_path / "o.csv", out_png=tmp_path / "o.png")
-    with pytest.raises(SessionError, match=r"session 's1' \(.*clips.parquet\): missing column\(s\) session"):
+    with pytest.raises(SessionError, match=r"session 's1' \(.*clips.parquet\): clips.parquet lacks column\(s\) session"):
         interaction_session(**kw)
     _write_inputs(d)
     (d / "layout.json").write_text("{not json")

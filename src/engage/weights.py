@@ -6,22 +6,17 @@ a sha256 mismatch is an error too (a silently different checkpoint gives silentl
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 from engage.errors import ConfigError
+from engage.io.hashing import sha256_file
 
 RANDOM = "random"  # config value meaning "random-initialised weights" (recorded loudly)
 RANDOM_TAG = "random-init"
 
 
-def sha256_of(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+sha256_of = sha256_file  # public name kept for callers
 
 
 def resolve_weights(

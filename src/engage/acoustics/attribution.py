@@ -13,9 +13,9 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-import pyarrow.parquet as pq
 
 from engage.errors import SessionError
+from engage.io.parquet import read_required
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,7 @@ class Utterance:
 
 
 def _read(path: str | os.PathLike, columns: Sequence[str], session: str, what: str) -> list[dict]:
-    try:
-        table = pq.read_table(path)
-    except FileNotFoundError:
-        raise SessionError(session, path, f"{what} not found") from None
-    except Exception as err:  # pyarrow raises several types for corrupt files
-        raise SessionError(session, path, f"cannot read {what} ({type(err).__name__}: {err})") from None
-    missing = [c for c in columns if c not in table.column_names]
-    if missing:
-        raise SessionError(session, path, f"{what} lacks column(s) {', '.join(missing)}")
-    return table.select(list(columns)).to_pylist()
+    return read_required(path, columns, session=session, what=what).to_pylist()
 
 
 def read_clips(path: str | os.PathLike, session: str) -> list[Clip]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from collections import defaultdict
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from engage import TIMELINE_FPS
-from engage.errors import SessionError
+from engage.io.parquet import read_required
 from engage.io.parquet import read_meta, write_table
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,7 @@ CLIP_SPEECH_SCHEMA = pa.schema([
 
 
 def _read(path, session, columns):
-    try:
-        table = pq.read_table(path)
-    except Exception as err:  # noqa: BLE001
-        raise SessionError(session, path, f"unreadable Parquet ({' '.join(str(err).split())[:200]})") from None
-    missing = [c for c in columns if c not in table.column_names]
-    if missing:
-        raise SessionError(session, path, f"table lacks columns {missing}")
-    return table.select(columns)
+    return read_required(path, columns, session=session, what=Path(path).name)
 
 
 def clip_speech_table(clips: pa.Table, scores: pa.Table, utterances: pa.Table, min_speech_seconds: float) -> pa.Table:

@@ -11,7 +11,6 @@ from typing import Sequence
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import torch
 
 from engage import TIMELINE_FPS
@@ -23,8 +22,8 @@ from engage.asd.faces import face_segments
 from engage.asd.models import create_model
 from engage.asd.vad import vad_version, voice_activity
 from engage.asd.scoring import DEMO_DURATIONS, Scorer, smooth_scores
-from engage.errors import ConfigError, SessionError
-from engage.io.parquet import write_table
+from engage.errors import ConfigError
+from engage.io.parquet import read_required, write_table
 from engage.transcript import read_transcript
 from engage.weights import RANDOM, RANDOM_TAG, resolve_weights
 
@@ -70,14 +69,8 @@ def load_asd_model(model: str, weights: str, sha256: str | None, base_dir: str |
 
 
 def read_tracks(path: str | os.PathLike, session: str) -> pa.Table:
-    try:
-        table = pq.read_table(path)
-    except Exception as err:  # noqa: BLE001 - any unreadable file is one bad-input line
-        raise SessionError(session, path, f"unreadable tracks Parquet ({' '.join(str(err).split())[:200]})") from None
-    missing = [c for c in TRACK_COLUMNS if c not in table.column_names]
-    if missing:
-        raise SessionError(session, path, f"tracks table lacks columns {missing}")
-    return table.select(TRACK_COLUMNS).sort_by([("person", "ascending"), ("frame", "ascending")])
+    table = read_required(path, TRACK_COLUMNS, session=session, what="tracks table")
+    return table.sort_by([("person", "ascending"), ("frame", "ascending")])
 
 
 def _segments(tracks: pa.Table, min_frames: int):

@@ -5,20 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pyarrow.parquet as pq
 
 from engage.errors import SessionError
+from engage.io.parquet import read_required
 
 
 def read_clips(clips_parquet: str | os.PathLike, session: str) -> list[tuple[str, Path]]:
     """Sorted ``(clip_id, absolute-or-cwd-relative video path)``; clip paths are relative to ``<results>/<s>/``."""
-    try:
-        table = pq.read_table(clips_parquet, columns=None)
-    except Exception as err:  # pyarrow raises several types for unreadable files
-        raise SessionError(session, clips_parquet, f"cannot read clips table ({err.__class__.__name__}: {err})") from None
-    missing = [c for c in ("clip_id", "path") if c not in table.column_names]
-    if missing:
-        raise SessionError(session, clips_parquet, f"clips table lacks columns {missing}")
+    table = read_required(clips_parquet, ("clip_id", "path"), session=session, what="clips table")
     base = Path(clips_parquet).parent
     ids = table.column("clip_id").to_pylist()
     paths = table.column("path").to_pylist()

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import torch
 
 from engage.errors import ConfigError, SessionError
@@ -18,7 +17,7 @@ from engage.i3d.checkpoint import KNOWN_GIT_BLOBS, build_with_weights, git_blob_
 from engage.i3d.device import pick_device, pick_dtype
 from engage.i3d.preprocess import CROP, SHORT_SIDE, decode_clip
 from engage.i3d.registry import ModelSpec, get_model_spec
-from engage.io.parquet import read_meta, write_table
+from engage.io.parquet import read_meta, read_required, write_table
 from engage.weights import RANDOM, RANDOM_TAG, resolve_weights
 
 log = logging.getLogger(__name__)
@@ -58,13 +57,7 @@ def resolve_model_weights(spec: ModelSpec, weights: str, sha256: str | None) -> 
 
 def read_clips(session: str, clips: str | os.PathLike) -> tuple[list[str], list[str]]:
     """Sorted clip ids and absolute clip video paths from ``clips.parquet``."""
-    try:
-        table = pq.read_table(clips)
-    except Exception as err:
-        raise SessionError(session, clips, f"cannot read clips table ({err})") from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
-    if missing:
-        raise SessionError(session, clips, f"clips table lacks column(s) {', '.join(missing)}")
+    table = read_required(clips, REQUIRED_COLUMNS, session=session, what="clips table")
     ids = table.column("clip_id").to_pylist()
     rel = table.column("path").to_pylist()
     base = Path(clips).parent

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -10,18 +9,11 @@ from pathlib import Path
 from engage import TIMELINE_FPS
 from engage.errors import SessionError
 from engage.io.atomic import atomic_path, write_json
+from engage.io.hashing import sha256_file
 from engage.media.decode import FrameReader, extract_audio, silent_audio
 from engage.media.probe import check_not_truncated, probe_media
 
 log = logging.getLogger(__name__)
-
-
-def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def ingest_session(
@@ -55,7 +47,7 @@ def ingest_session(
     info.update(
         session=session,
         source=Path(video).name,
-        source_sha256=file_sha256(video),
+        source_sha256=sha256_file(video),
         timeline_fps=TIMELINE_FPS,
         n_frames=n_frames,
         audio_rate=audio_rate,

@@ -10,9 +10,9 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from engage.errors import SessionError
+from engage.io.parquet import read_required
 from engage.interaction.chat import ChatMessage, read_chat
 from engage.interaction.features import FEATURE_COLUMNS, PersonChat, clip_rows, person_speech, rows_to_table
 from engage.interaction.names import build_name_index, layout_names, normalize_name, read_participants
@@ -28,14 +28,7 @@ UTTERANCE_COLUMNS = ("utterance", "start", "end", "text", "speaker")
 
 
 def _read_parquet(path, columns, session) -> list[dict]:
-    try:
-        table = pq.read_table(path)
-    except Exception as err:  # pyarrow raises several types for unreadable files
-        raise SessionError(session, path, f"cannot read Parquet ({type(err).__name__}: {err})") from None
-    missing = [c for c in columns if c not in table.column_names]
-    if missing:
-        raise SessionError(session, path, f"missing column(s) {', '.join(missing)}")
-    return table.select(list(columns)).to_pylist()
+    return read_required(path, columns, session=session, what=Path(path).name).to_pylist()
 
 
 def _read_layout(path, session) -> dict:

@@ -70,6 +70,27 @@ def write_batches(
                 writer.write_table(pa.Table.from_batches([b], schema=schema))
 
 
+def read_required(path: str | os.PathLike, columns: Sequence[str], *, session: str | None, what: str) -> pa.Table:
+    """Read the ``columns`` of an upstream Parquet file, or raise a one-line SessionError.
+
+    Every stage reads its inputs through this, so a missing, corrupt or incomplete upstream file is
+    reported the same way everywhere (which file, what is wrong).
+    """
+    from engage.errors import SessionError
+
+    try:
+        table = pq.read_table(path)
+    except FileNotFoundError:
+        raise SessionError(session, path, f"{what} not found") from None
+    except Exception as err:  # pyarrow raises several types for unreadable files
+        detail = " ".join(str(err).split())[:200]
+        raise SessionError(session, path, f"cannot read {what} ({type(err).__name__}: {detail})") from None
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise SessionError(session, path, f"{what} lacks column(s) {', '.join(missing)}")
+    return table.select(list(columns))
+
+
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     """Return the ``engage`` metadata dict of a Parquet file written by :func:`write_table`."""
     md = pq.read_schema(path).metadata or {}
