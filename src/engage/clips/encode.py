@@ -1,121 +1,179 @@
-"""One ffmpeg H.264/AAC encoder per person and layout span, split into per-window mp4 files.
+"""Cut every clip of a session in one ffmpeg process: one decode, a crop per tile, segment muxers.
 
-The clips stage decodes the recording once and pushes each person's tile crop (raw frames on
-stdin) into that person's encoder; ffmpeg's segment muxer cuts the stream at the window
-boundaries (key frames are forced there, so every clip starts with a key frame and has exactly its
-window's frames). One process per person and span instead of one per clip avoids ~50 ms of
-start-up per clip. Bit-exact flags and one encoder thread make the files byte-identical on rerun.
+The whole job runs inside ffmpeg, so decoded frames never cross into Python: the video is decoded
+once onto the 25 fps timeline (``fps`` filter; ``tpad`` repeats the last frame if the stream stops
+early, ``trim`` ends it at the timeline's last frame), ``split`` into one branch per layout span
+(``trim`` to the span's frames), and each span branch ``split`` into one ``crop`` per person. Every
+crop is its own output: libx264 with key frames forced at the window starts and ffmpeg's segment
+muxer, which writes one mp4 per window. The span's audio is encoded to AAC once (a small temporary
+m4a) and stream-copied into every person's output: encoding it per person cost more CPU than the
+video. Bit-exact flags and a fixed x264 thread count make the files byte-identical on rerun.
 """
 
 from __future__ import annotations
 
-import fcntl
+import logging
 import os
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
-F_SETPIPE_SZ = 1031  # Linux fcntl: enlarge the pipe so the decoder rarely waits on an encoder
+from engage.logutil import progress
+from engage.media.decode import ffmpeg_reason
+
+log = logging.getLogger(__name__)
+
+BITEXACT = ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
 
 
-class SpanEncoder:
-    """Encode frames ``[first_frame, end_frame)`` of one tile into ``out_paths`` (one per window)."""
+class EncodeError(RuntimeError):
+    """ffmpeg failed or wrote fewer clips than planned; ``reason`` is one line."""
 
-    def __init__(
-        self,
-        *,
-        size: tuple[int, int],
-        pix_fmt: str,
-        windows: Sequence[tuple[int, int]],
-        out_paths: Sequence[Path],
-        audio_wav: str | os.PathLike,
-        fps: int = 25,
-        preset: str = "ultrafast",
-        crf: int = 23,
-        audio_bitrate: str = "64k",
-    ):
-        self.windows = list(windows)
-        self.out_paths = [Path(p) for p in out_paths]
-        self.first_frame = self.windows[0][0]
-        self.end_frame = self.windows[-1][1]
-        self.fps = fps
-        tmp_dir = self.out_paths[0].parent
-        stem = f".{self.out_paths[0].stem}.seg"
-        self.pattern = tmp_dir / f"{stem}%04d.mp4"
-        self.seg_paths = [tmp_dir / f"{stem}{k:04d}.mp4" for k in range(len(self.windows))]
+    def __init__(self, reason: str, decode_failed: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.decode_failed = decode_failed
+
+
+@dataclass(frozen=True)
+class PersonPlan:
+    """One person's crop in one span and the clip path of each of the span's windows."""
+
+    rect: tuple[int, int, int, int]  # x, y, w, h (even, inside the frame)
+    out_paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class SpanPlan:
+    """Frames ``[first_frame, end_frame)`` of one layout span, its windows and its persons."""
+
+    first_frame: int
+    end_frame: int
+    windows: tuple[tuple[int, int], ...]
+    persons: tuple[PersonPlan, ...]
+
+
+def _seg_paths(out_paths: Sequence[Path]) -> tuple[str, list[Path]]:
+    """Temporary segment pattern and its files, next to the first clip (renamed on success)."""
+    first = Path(out_paths[0])
+    stem = f".{first.stem}.seg"
+    return str(first.parent / f"{stem}%04d.mp4"), [first.parent / f"{stem}{k:04d}.mp4" for k in range(len(out_paths))]
+
+
+def _encode_audio(audio_wav, span: SpanPlan, fps: int, out: Path, bitrate: str) -> None:
+    cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+           "-ss", f"{span.first_frame / fps:.6f}", "-t", f"{(span.end_frame - span.first_frame) / fps:.6f}",
+           "-i", str(audio_wav), "-vn", "-c:a", "aac", "-b:a", bitrate, "-ac", "1", *BITEXACT, "-f", "mp4", str(out)]
+    res = subprocess.run(cmd, capture_output=True)
+    if res.returncode != 0:
+        err = res.stderr.decode("utf-8", "replace")
+        raise EncodeError(f"cannot encode clip audio ({ffmpeg_reason(err, res.returncode)})")
+
+
+def build_command(video, spans: Sequence[SpanPlan], audio_files: Sequence[Path], *, n_frames: int, fps: int,
+                  preset: str, crf: int, x264_threads: int) -> tuple[list[str], list[tuple[list[Path], list[Path]]]]:
+    """The ffmpeg command line and, per output, (segment files, clip paths)."""
+    live = [k for k, sp in enumerate(spans) if sp.persons and sp.windows]
+    # The first output is a null sink of the whole timeline (no copy: wrapped_avframe): ffmpeg's
+    # -progress "frame=" counts the first output's frames, i.e. timeline frames decoded so far.
+    graph = [f"[0:v]fps={fps}:start_time=0,tpad=stop_mode=clone:stop={n_frames},trim=end_frame={n_frames},"
+             f"split={len(live) + 1}[timeline]" + "".join(f"[s{k}]" for k in live)]
+    cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(video)]
+    for f in audio_files:
+        cmd += ["-i", str(f)]
+    outputs: list[tuple[list[Path], list[Path]]] = []
+    out_args: list[str] = ["-map", "[timeline]", "-c:v", "wrapped_avframe", "-f", "null", "-"]
+    for k in live:
+        sp = spans[k]
+        n = len(sp.persons)
+        graph.append(f"[s{k}]trim=start_frame={sp.first_frame}:end_frame={sp.end_frame},setpts=PTS-STARTPTS,"
+                     f"split={n}" + "".join(f"[s{k}_{j}]" for j in range(n)))
         # Cut half a frame before each window start: robust to float rounding of the times.
-        cuts = ",".join(f"{(a - self.first_frame - 0.5) / fps:.6f}" for a, _ in self.windows[1:])
-        w, h = size
-        cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", pix_fmt, "-s", f"{w}x{h}", "-r", str(fps), "-i", "pipe:0",
-               "-ss", f"{self.first_frame / fps:.6f}", "-t", f"{(self.end_frame - self.first_frame) / fps:.6f}",
-               "-i", str(audio_wav),
-               "-map", "0:v:0", "-map", "1:a:0",
-               "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p", "-threads", "1",
-               "-c:a", "aac", "-b:a", audio_bitrate, "-ac", "1",
-               "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1"]
-        if cuts:
-            cmd += ["-force_key_frames", cuts, "-segment_times", cuts]
-        # AAC priming (1024 samples) would otherwise shift the video of the first clip by 64 ms
-        # (video start_time 0.064): decoders on the 25 fps timeline then see 1-2 extra frames.
-        cmd += ["-avoid_negative_ts", "disabled"]
-        cmd += ["-f", "segment", "-reset_timestamps", "1", "-segment_format", "mp4", "-segment_start_number", "0",
-                str(self.pattern)]
-        self.cmd = cmd
-        # stderr to a file, not a pipe: a chatty ffmpeg must never block on a full stderr pipe.
-        self._stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._stderr)
-        try:
-            fcntl.fcntl(self.proc.stdin.fileno(), F_SETPIPE_SZ, 1 << 20)
-        except OSError:
-            pass
-        self.frames_written = 0
+        cuts = ",".join(f"{(a - sp.first_frame - 0.5) / fps:.6f}" for a, _ in sp.windows[1:])
+        for j, person in enumerate(sp.persons):
+            x, y, w, h = person.rect
+            graph.append(f"[s{k}_{j}]crop={w}:{h}:{x}:{y}[p{k}_{j}]")
+            pattern, segs = _seg_paths(person.out_paths)
+            out_args += ["-map", f"[p{k}_{j}]", "-map", f"{1 + k}:a:0",
+                         "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+                         "-threads", str(x264_threads), "-c:a", "copy", *BITEXACT]
+            if cuts:
+                out_args += ["-force_key_frames", cuts, "-segment_times", cuts]
+            # AAC priming (1024 samples) would otherwise shift the video of the first clip by 64 ms
+            # (video start_time 0.064): decoders on the 25 fps timeline then see 1-2 extra frames.
+            out_args += ["-avoid_negative_ts", "disabled", "-f", "segment", "-reset_timestamps", "1",
+                         "-segment_format", "mp4", "-segment_start_number", "0", pattern]
+            outputs.append((segs, list(person.out_paths)))
+    cmd += ["-filter_complex", ";".join(graph), *out_args, "-progress", "pipe:1", "-nostats"]
+    return cmd, outputs
 
-    def _error_text(self) -> str:
-        self._stderr.seek(0)
-        err = self._stderr.read().decode("utf-8", "replace").strip()
-        return err.splitlines()[-1] if err else ""
 
-    def write(self, data: bytes) -> None:
-        try:
-            self.proc.stdin.write(data)
-        except BrokenPipeError:
-            rc = self.proc.wait()
-            raise RuntimeError(f"ffmpeg clip encoder stopped early ({rc}): {self._error_text()}") from None
-        self.frames_written += 1
+def _progress_frames(stdout) -> Iterator[None]:
+    """One item per encoded timeline frame, from ffmpeg's ``-progress`` key=value lines."""
+    done = 0
+    for raw in stdout:
+        line = raw.decode("ascii", "replace").strip()
+        if line.startswith("frame="):
+            try:
+                now = int(line[6:])
+            except ValueError:
+                continue
+            for _ in range(max(0, now - done)):
+                yield None
+            done = max(done, now)
 
-    def finish(self) -> None:
-        """Close stdin, wait, and rename the segments to their clip paths (atomic per file)."""
-        try:
-            self.proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        rc = self.proc.wait()
-        err = self._error_text()
-        self._stderr.close()
-        if rc != 0:
-            self.cleanup()
-            raise RuntimeError(f"ffmpeg clip encoder failed ({rc}): {err}")
-        missing = [p for p in self.seg_paths if not p.exists()]
-        if missing:
-            self.cleanup()
-            raise RuntimeError(f"ffmpeg wrote {len(self.seg_paths) - len(missing)} of {len(self.seg_paths)} clip segments")
-        for seg, out in zip(self.seg_paths, self.out_paths):
+
+def encode_clips(video, spans: Sequence[SpanPlan], *, audio_wav, n_frames: int, fps: int = 25,
+                 preset: str = "ultrafast", crf: int = 23, audio_bitrate: str = "64k", x264_threads: int = 2) -> None:
+    """Write every planned clip (atomic per file: segments are renamed when ffmpeg succeeded)."""
+    if not any(sp.persons and sp.windows for sp in spans):
+        return
+    work = Path(next(p for sp in spans for pp in sp.persons for p in pp.out_paths)).parent
+    outputs: list[tuple[list[Path], list[Path]]] = []
+    with tempfile.TemporaryDirectory(dir=work, prefix=".audio.") as tmp:
+        audio_files = []
+        for k, sp in enumerate(spans):
+            f = Path(tmp) / f"span{k:04d}.m4a"
+            if sp.persons and sp.windows:
+                _encode_audio(audio_wav, sp, fps, f, audio_bitrate)
+            audio_files.append(f)
+        # Spans without persons have no output: give ffmpeg only the audio inputs it maps.
+        live = [k for k, sp in enumerate(spans) if sp.persons and sp.windows]
+        cmd, outputs = build_command(video, [spans[k] for k in live], [audio_files[k] for k in live],
+                                     n_frames=n_frames, fps=fps, preset=preset, crf=crf, x264_threads=x264_threads)
+        total = n_frames
+        with tempfile.TemporaryFile() as stderr:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr)
+            try:
+                for _ in progress(_progress_frames(proc.stdout), total, "clips: frames", log):
+                    pass
+                rc = proc.wait()
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                _cleanup(outputs)
+                raise
+            finally:
+                proc.stdout.close()
+            stderr.seek(0)
+            err = stderr.read().decode("utf-8", "replace")
+    if rc != 0:
+        _cleanup(outputs)
+        raise EncodeError(ffmpeg_reason(err, rc), decode_failed=True)
+    missing = sum(1 for segs, _ in outputs for s in segs if not s.exists())
+    if missing:
+        n = sum(len(segs) for segs, _ in outputs)
+        _cleanup(outputs)
+        raise EncodeError(f"ffmpeg wrote {n - missing} of {n} clip segments (no decodable frames?)", decode_failed=True)
+    for segs, paths in outputs:
+        for seg, out in zip(segs, paths):
             os.replace(seg, out)
 
-    def abort(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        self._stderr.close()
-        self.cleanup()
 
-    def cleanup(self) -> None:
-        for p in self.seg_paths:
-            if p.exists():
-                p.unlink()
+def _cleanup(outputs) -> None:
+    for segs, _ in outputs:
+        for s in segs:
+            if s.exists():
+                s.unlink()

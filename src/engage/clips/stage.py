@@ -1,8 +1,8 @@
 """Clips stage: utterance-aligned windows and one tile-crop mp4 per person and window.
 
-One decode of the recording for the whole session: each frame is cropped in numpy into every
-tile of the current layout span and piped to that person's encoder (:class:`SpanEncoder`), which
-splits its stream into the span's windows. See docs/clips.md.
+One decode of the recording for the whole session, inside one ffmpeg process that crops every
+tile of every layout span and writes each person's clips with a segment muxer
+(:func:`engage.clips.encode.encode_clips`). See docs/clips.md.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engage import TIMELINE_FPS
-from engage.clips.encode import SpanEncoder
+from engage.clips.encode import EncodeError, PersonPlan, SpanPlan, encode_clips
 from engage.clips.windows import session_windows
 from engage.errors import SessionError
 from engage.io.parquet import write_table
-from engage.logutil import progress
-from engage.media.decode import FrameReader
-from engage.tracks.spans import Span, load_layout
+from engage.media.probe import probe_media
+from engage.tracks.spans import load_layout
 from engage.tracks.stage import read_media
 from engage.transcript import Cue, read_transcript
 
@@ -79,27 +78,6 @@ def _window_fraction(track: tuple[np.ndarray, np.ndarray] | None, a: int, b: int
     return float(has[lo:hi].sum()) / max(1, b - a)
 
 
-class _Cropper:
-    """Bytes of a tile crop from a decoded frame (I420 planes or BGR)."""
-
-    def __init__(self, frame_w: int, frame_h: int, yuv: bool):
-        self.w, self.h, self.yuv = frame_w, frame_h, yuv
-
-    def __call__(self, frame: np.ndarray, x: int, y: int, w: int, h: int) -> bytes:
-        if not self.yuv:
-            return frame[y : y + h, x : x + w].tobytes()
-        fw, fh = self.w, self.h
-        flat = frame.reshape(-1)
-        luma = flat[: fw * fh].reshape(fh, fw)
-        q = (fw // 2) * (fh // 2)
-        u = flat[fw * fh : fw * fh + q].reshape(fh // 2, fw // 2)
-        v = flat[fw * fh + q : fw * fh + 2 * q].reshape(fh // 2, fw // 2)
-        cx, cy, cw, ch = x // 2, y // 2, w // 2, h // 2
-        return b"".join(
-            (luma[y : y + h, x : x + w].tobytes(), u[cy : cy + ch, cx : cx + cw].tobytes(), v[cy : cy + ch, cx : cx + cw].tobytes())
-        )
-
-
 def cut_clips_session(
     *,
     session: str,
@@ -118,8 +96,13 @@ def cut_clips_session(
     preset: str = "ultrafast",
     crf: int = 23,
     audio_bitrate: str = "64k",
+    x264_threads: int = 2,
 ) -> pa.Table:
-    """Write the clip mp4s into ``clips_dir`` and their index ``clips_parquet`` (see docs/clips.md)."""
+    """Write the clip mp4s into ``clips_dir`` and their index ``clips_parquet`` (see docs/clips.md).
+
+    ``x264_threads``: libx264 (frame) threads per clip encoder. x264's output depends on its thread
+    count, so it is a fixed setting, not the job's core count: reruns stay byte-identical.
+    """
     media = read_media(media_json, session)
     n_frames = int(media["n_frames"])
     fps = int(media.get("timeline_fps", TIMELINE_FPS))
@@ -163,8 +146,18 @@ def cut_clips_session(
             plan.append((t.id, rect, paths))
         plans.append(plan)
 
-    _encode(video, session, spans, windows, span_windows, plans, n_frames, fw, fh, audio_wav, fps,
-            dict(preset=preset, crf=crf, audio_bitrate=audio_bitrate))
+    probe_media(video, session)  # unreadable file / no video stream: one clear line before ffmpeg runs
+    span_plans = [
+        SpanPlan(sp.first_frame, sp.end_frame, tuple(windows[wi] for wi in span_windows[k]),
+                 tuple(PersonPlan(rect, tuple(paths)) for _pid, rect, paths in plans[k] if paths))
+        for k, sp in enumerate(spans)
+    ]
+    try:
+        encode_clips(video, span_plans, audio_wav=audio_wav, n_frames=n_frames, fps=fps, preset=preset, crf=crf,
+                     audio_bitrate=audio_bitrate, x264_threads=x264_threads)
+    except EncodeError as err:
+        path = video if err.decode_failed else audio_wav
+        raise SessionError(session, path, f"cannot cut clips ({err.reason})") from None
     keep = {Path(r["path"]).name for r in rows}
     for old in clips_dir.glob("*.mp4"):  # this stage owns the folder: no stale clips from older runs
         if old.name not in keep:
@@ -173,65 +166,10 @@ def cut_clips_session(
     table = pa.Table.from_pylist(rows, schema=SCHEMA) if rows else SCHEMA.empty_table()
     meta = {
         "params": dict(target_s=target_s, min_s=min_s, max_s=max_s, silence_s=silence_s, preset=preset, crf=crf,
-                       audio_bitrate=audio_bitrate),
+                       audio_bitrate=audio_bitrate, x264_threads=x264_threads),
         "n_windows": len(windows),
         "transcript": Path(transcript).name if transcript else None,
         "source_sha256": media.get("source_sha256"),
     }
     write_table(clips_parquet, table, stage="clips", meta=meta, sort_by=["window", "person"])
     return table
-
-
-def _encode(video, session, spans: list[Span], windows, span_windows, plans, n_frames, fw, fh, audio_wav, fps, enc_kw):
-    """One decode pass; per span, one encoder per person fed with its tile crop."""
-    yuv = fw % 2 == 0 and fh % 2 == 0
-    crop = _Cropper(fw, fh, yuv)
-    reader = FrameReader(video, session=session, pix_fmt="yuv420p" if yuv else None)
-    open_encoders: list[tuple[SpanEncoder, tuple[int, int, int, int]]] = []
-    span_k = -1
-    last: np.ndarray | None = None
-
-    def start_span(k: int) -> None:
-        for enc, _ in open_encoders:
-            enc.finish()
-        open_encoders.clear()
-        for _pid, rect, paths in plans[k]:
-            wins = [windows[wi] for wi in span_windows[k]]
-            if not wins:
-                continue
-            enc = SpanEncoder(size=(rect[2], rect[3]), pix_fmt="yuv420p" if yuv else "bgr24", windows=wins,
-                              out_paths=paths, audio_wav=audio_wav, fps=fps, **enc_kw)
-            open_encoders.append((enc, rect))
-
-    def feed(frame: np.ndarray) -> None:
-        for enc, rect in open_encoders:
-            enc.write(crop(frame, *rect))
-
-    decoded = 0
-    try:
-        for idx, frame in progress(reader, n_frames, "clips: frames", log):
-            if idx >= n_frames:
-                break
-            decoded += 1
-            while span_k + 1 < len(spans) and idx >= spans[span_k + 1].first_frame:
-                span_k += 1
-                start_span(span_k)
-            feed(frame)
-            last = frame
-        if last is None:
-            raise SessionError(session, video, "no decodable frames (corrupt or truncated video)")
-        if decoded < n_frames:
-            log.warning("session '%s': decoder gave %d of %d timeline frames; repeating the last frame", session, decoded,
-                        n_frames)
-            for idx in range(decoded, n_frames):
-                while span_k + 1 < len(spans) and idx >= spans[span_k + 1].first_frame:
-                    span_k += 1
-                    start_span(span_k)
-                feed(last)
-        for enc, _ in open_encoders:
-            enc.finish()
-        open_encoders.clear()
-    except BaseException:
-        for enc, _ in open_encoders:
-            enc.abort()
-        raise

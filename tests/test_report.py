@@ -1,0 +1,28 @@
+"""Report helpers on small hand-made tables: coverage per person and loud warnings."""
+
+import pandas as pd
+import pyarrow as pa
+
+from engage.io.parquet import write_table
+from engage.report.session import _notices, coverage_table
+
+
+def test_coverage_table_joins_face_and_speech():
+    clips = pd.DataFrame({"clip_id": ["a", "b", "c"], "person": ["p00", "p00", "p01"], "face_fraction": [1.0, 0.5, 0.0]})
+    face = pd.DataFrame({"clip_id": ["a", "a", "b", "c"], "success": [True, False, True, False]})
+    speech = pd.DataFrame({"clip_id": ["a", "b", "c"], "person": ["p00", "p00", "p01"], "has_speech": [True, False, False],
+                           "speech_seconds": [3.0, 0.0, 0.0]})
+    cov = coverage_table(clips, face, speech).set_index("person")
+    assert cov.loc["p00", "clips"] == 2 and cov.loc["p00", "face_fraction"] == 0.75
+    assert abs(cov.loc["p00", "face_success"] - 2 / 3) < 1e-9 and cov.loc["p01", "face_success"] == 0
+    assert cov.loc["p00", "speech_share"] == 0.5 and cov.loc["p00", "speech_seconds"] == 3.0
+
+
+def test_notices_flag_random_init_and_missing_models(tmp_path):
+    t = pa.table({"x": [1]})
+    write_table(tmp_path / "i3d.parquet", t, stage="i3d", meta={"weights": "random-init"})
+    write_table(tmp_path / "text.parquet", t, stage="text", meta={"model_missing": True, "model": "bert-base-uncased"})
+    write_table(tmp_path / "face.parquet", t, stage="face", meta={"weights_sha256": "abc"})
+    notes = _notices({k: str(tmp_path / f"{k}.parquet") for k in ("i3d", "text", "face")})
+    assert len(notes) == 2
+    assert notes[0].startswith("i3d: computed with RANDOM-INITIALISED") and "bert-base-uncased" in notes[1]
