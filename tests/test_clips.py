@@ -142,6 +142,21 @@ def test_session_without_audio_gets_silent_clips(tmp_path, demo, demo_video):
     assert _probe(tmp_path / "out" / "clips" / "demo_0000_p00.mp4")["audio"]["codec_name"] == "aac"
 
 
+def test_audio_shorter_than_video_gives_video_only_clips_after_its_end(tmp_path, demo, demo_video):
+    """A span starting after the end of audio.wav must not fail the session (its clips have no audio)."""
+    for name in ("media.json", "tracks.parquet"):
+        (tmp_path / name).write_bytes((demo / name).read_bytes())
+    _ffmpeg("-i", str(demo / "audio.wav"), "-t", "3", str(tmp_path / "audio.wav"))
+    _layout(tmp_path / "layout.json", [{"start": 0, "end": 6.0, "tiles": TILES[:1]},
+                                       {"start": 6.0, "end": 16.0, "tiles": TILES[1:2]}])
+    df = _run(tmp_path, demo_video, tmp_path / "out").to_pandas()
+    assert list(zip(df.window, df.person, df.n_frames)) == [(0, "p00", 150), (1, "p01", 250)]
+    first = _probe(tmp_path / "out" / "clips" / "demo_0000_p00.mp4")
+    later = _probe(tmp_path / "out" / "clips" / "demo_0001_p01.mp4")
+    assert "audio" in first and "audio" not in later
+    assert int(first["video"]["nb_read_packets"]) == 150 and int(later["video"]["nb_read_packets"]) == 250
+
+
 @pytest.mark.parametrize(
     "transcript, needle",
     [(b"", "transcript is empty"), (b"WEBVTT\n\nnot a cue\n", "no timed cues"), (b"garbage\x00\x01", "malformed")],

@@ -96,7 +96,9 @@ def build_command(video, spans: Sequence[SpanPlan], audio_files: Sequence[Path],
             x, y, w, h = person.rect
             graph.append(f"[s{k}_{j}]crop={w}:{h}:{x}:{y}[p{k}_{j}]")
             pattern, segs = _seg_paths(person.out_paths)
-            out_args += ["-map", f"[p{k}_{j}]", "-map", f"{1 + k}:a:0",
+            # "?": a span that starts after the end of audio.wav has an empty m4a without an audio
+            # stream; its clips are video-only (as when each encoder read audio.wav itself).
+            out_args += ["-map", f"[p{k}_{j}]", "-map", f"{1 + k}:a:0?",
                          "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
                          "-threads", str(x264_threads), "-c:a", "copy", *BITEXACT]
             if cuts:
