@@ -135,3 +135,13 @@ def test_kill_and_rerun_incomplete_gives_identical_parquet(sample_run, tmp_path,
     assert ref == got and ref
     for rel in ref:
         assert (sample_run["results"] / rel).read_bytes() == (results / rel).read_bytes(), f"{rel} differs after kill+rerun"
+
+
+def test_use_singularity_without_runtime_fails_clearly(sample_run, tmp_path):
+    """Without apptainer/singularity on PATH, --use-singularity stops at once with Snakemake's message."""
+    if shutil.which("apptainer") or shutil.which("singularity"):
+        pytest.skip("a container runtime is installed here")
+    res = run_snakemake("-n", "--cores", "1", "--use-singularity", check=False,
+                        config={"sessions_dir": sample_run["sessions"], "results_dir": tmp_path / "results"}, cwd=tmp_path)
+    assert res.returncode != 0
+    assert "apptainer or singularity" in (res.stdout + res.stderr).lower()
