@@ -95,3 +95,20 @@ def test_chunk_statistics_shape_and_repeat():
     assert np.all(chunk_statistics(np.zeros((0, 2)), 3) == 0)  # no frames: zeros (our wrapper)
     nan_frames = np.full((4, 2), np.nan)
     assert np.all(chunk_statistics(nan_frames, 2, min_frames=4) == 0)
+
+
+def test_missing_text_model_is_warned_and_gives_empty_text(tmp_path, caplog):
+    import pyarrow as pa
+
+    from engage.io.parquet import write_table
+    from engage.model.features import session_clip_features
+
+    write_session(tmp_path, "s1")
+    path = tmp_path / "s1" / "features" / "text.parquet"
+    t = pq.read_table(path)
+    t = t.set_column(t.schema.get_field_index("embedding"), "embedding", pa.nulls(t.num_rows, pa.list_(pa.float32())))
+    write_table(path, t, stage="text", meta={"model_missing": True, "model": "bert-base-uncased"})
+    with caplog.at_level("WARNING"):
+        feats = session_clip_features(tmp_path / "s1", "s1", list(FACE_COLUMNS), n_chunks=10, min_frames=250)
+    assert feats["text"].shape[1] == 0
+    assert "model_missing" in caplog.text

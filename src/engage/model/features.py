@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engage.errors import SessionError
+from engage.io.parquet import read_meta
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,9 @@ def session_clip_features(
     speech = _read(d / "features" / "clip_speech.parquet", session, "clip_speech features", optional=True)
     aco = _read(d / "features" / "acoustics.parquet", session, "acoustics features", optional=True)
     text = _read(d / "features" / "text.parquet", session, "text features", optional=True)
+    if text is not None and read_meta(d / "features" / "text.parquet").get("model_missing"):
+        log.warning("session %s: text.parquet was written without its text model (model_missing): the text "
+                    "embedding of every clip is empty, so audio runs use X_aud only", session)
 
     face_ids = np.asarray(face.column("clip_id").to_pylist(), dtype=object)
     order = np.argsort(face_ids, kind="stable")
