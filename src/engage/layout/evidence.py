@@ -100,6 +100,7 @@ class Evidence:
         self.sum_dx = np.zeros((h, w - 1), np.float32)
         self.sum_f = np.zeros((h, w, 3), np.float32)
         self.sum_f2 = np.zeros((h, w), np.float32)
+        self.sum_g2 = np.zeros((h, w), np.float32)
         self.sum_act = np.zeros((h, w), np.float32)
         self.times: list[float] = []
 
@@ -111,6 +112,8 @@ class Evidence:
         self.sum_f += f
         g = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float32)
         self.sum_f2 += g * g
+        gf = cv2.cvtColor(f, cv2.COLOR_BGR2GRAY)
+        self.sum_g2 += gf * gf
         if prev is not None:
             self.sum_act += _channel_max(cv2.absdiff(frame, prev))
             self.n_act += 1
@@ -118,7 +121,7 @@ class Evidence:
         self.times.append(t)
 
     def merge(self, other: "Evidence") -> None:
-        for name in ("sum_dy", "sum_dx", "sum_f", "sum_f2", "sum_act"):
+        for name in ("sum_dy", "sum_dx", "sum_f", "sum_f2", "sum_g2", "sum_act"):
             getattr(self, name).__iadd__(getattr(other, name))
         self.n += other.n
         self.n_act += other.n_act
@@ -135,6 +138,18 @@ class Evidence:
         n = max(self.n, 1)
         m = cv2.cvtColor(self.sum_f / n, cv2.COLOR_BGR2GRAY)
         return np.sqrt(np.maximum(self.sum_f2 / n - m * m, 0.0))
+
+    def exact_temporal_std(self) -> np.ndarray:
+        """Temporal std of the unrounded grey: exactly 0 where the picture never changes.
+
+        :meth:`temporal_std` squares the rounded 8-bit grey but subtracts the unrounded mean, so flat,
+        slightly coloured areas read as std ~3; grid fitting is calibrated on that (it keeps dark,
+        still picture content from counting as gutter). Change detection needs the exact value to
+        know which areas (empty grid places, margins) never changed.
+        """
+        n = max(self.n, 1)
+        m = cv2.cvtColor(self.sum_f / n, cv2.COLOR_BGR2GRAY)
+        return np.sqrt(np.maximum(self.sum_g2 / n - m * m, 0.0))
 
     def activity(self) -> np.ndarray:
         return self.sum_act / max(self.n_act, 1)

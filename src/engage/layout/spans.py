@@ -160,7 +160,7 @@ def static_flat_mask(ev: Evidence) -> np.ndarray | None:
     flat[:-1] &= mdy <= 2.0
     flat[:, 1:] &= mdx <= 2.0
     flat[:, :-1] &= mdx <= 2.0
-    return flat & (ev.temporal_std() <= 2.0)
+    return flat & (ev.exact_temporal_std() <= 2.0)
 
 
 class SpanTracker:
@@ -267,9 +267,15 @@ class SpanTracker:
         new = fit_grid(ev, self.params)
         if new and old and not same_grid(new, old):
             sm = support_maps(*ev.mean_steps(), self.params)
-            if internal_support(sm, new) > internal_support(sm, old) + 0.1:
+            s_new, s_old = internal_support(sm, new), internal_support(sm, old)
+            # People joining into empty places (7 -> 9 in a 3x3 grid) keep every old border, so the
+            # old grid is as well supported as the new one; the new grid then contains the old one and
+            # adds tiles where the span had background (the samples are suspect because that changed).
+            grows = len(new) > len(old) and all(max(iou(r, n) for n in new) >= 0.8 for r in old)
+            if s_new > s_old + 0.1 or (grows and s_new >= s_old - 0.1):
                 k = 0
-                while k < len(self.pending) - 1 and lines_support(self.pending[k][3], old) >= lines_support(self.pending[k][3], new):
+                while (not grows and k < len(self.pending) - 1
+                       and lines_support(self.pending[k][3], old) >= lines_support(self.pending[k][3], new)):
                     k += 1
                 self._fold(k)
                 span = self._span_of(self.pending)
