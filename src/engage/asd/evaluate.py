@@ -13,17 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from engage import TIMELINE_FPS
-
-
-def rect_iou(a: Sequence[float], b: Sequence[float]) -> float:
-    """IoU of two (x, y, w, h) rectangles."""
-    ax0, ay0, aw, ah = a
-    bx0, by0, bw, bh = b
-    iw = max(0.0, min(ax0 + aw, bx0 + bw) - max(ax0, bx0))
-    ih = max(0.0, min(ay0 + ah, by0 + bh) - max(ay0, by0))
-    inter = iw * ih
-    union = aw * ah + bw * bh - inter
-    return inter / union if union > 0 else 0.0
+from engage.geometry import rect_iou
 
 
 def match_persons_to_tiles(person_rects: dict[str, Sequence[float]], truth: dict, min_iou: float = 0.5) -> dict[str, str]:

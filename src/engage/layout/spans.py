@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from engage.geometry import rect_iou as iou
 from engage.layout.evidence import Evidence, _channel_max, frame_steps, line_maps
 from engage.layout.grid import FitParams, Rect, SupportMaps, fit_grid, support_maps
 
@@ -101,16 +102,6 @@ def same_grid(a: list[Rect], b: list[Rect], min_iou: float = 0.8) -> bool:
     if len(a) != len(b):
         return False
     return all(max((iou(r, s) for s in b), default=0.0) >= min_iou for r in a)
-
-
-def iou(a: Rect, b: Rect) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = ix * iy
-    union = aw * ah + bw * bh - inter
-    return inter / union if union else 0.0
 
 
 def tile_signature(mean_img: np.ndarray, rect: Rect) -> np.ndarray:

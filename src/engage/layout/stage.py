@@ -11,6 +11,7 @@ from typing import Any
 
 from engage import TIMELINE_FPS
 from engage.errors import SessionError
+from engage.geometry import rect_iou
 from engage.io.atomic import write_json
 from engage.layout.evidence import frame_steps
 from engage.layout.grid import FitParams, Rect
@@ -115,10 +116,7 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
 
 def tile_iou(a: dict, b: dict) -> float:
     """IoU of two tile dicts (x, y, w, h) — used by tests and benchmarks."""
-    ix = max(0, min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"]))
-    iy = max(0, min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"]))
-    inter = ix * iy
-    return inter / float(a["w"] * a["h"] + b["w"] * b["h"] - inter)
+    return rect_iou((a["x"], a["y"], a["w"], a["h"]), (b["x"], b["y"], b["w"], b["h"]))
 
 
 __all__ = ["layout_session", "detect_layout", "tile_iou", "analysis_size"]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from engage.geometry import rect_iou
+
 log = logging.getLogger(__name__)
 
 MODELS = {"short": 0, "full": 1}
@@ -49,11 +51,7 @@ class Box:
 
 def iou(a: Box, b: Box) -> float:
     """Intersection over union of two boxes."""
-    ix = max(0.0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
-    iy = max(0.0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
-    inter = ix * iy
-    union = a.area + b.area - inter
-    return inter / union if union > 0 else 0.0
+    return rect_iou((a.x, a.y, a.w, a.h), (b.x, b.y, b.w, b.h))
 
 
 def _mediapipe_face_detection():
