@@ -27,9 +27,9 @@ import pyarrow as pa
 
 from engage.errors import SessionError
 from engage.io.parquet import write_table
-from engage.model.dataset import build_table
+from engage.model.dataset import build_table, split_counts
 from engage.model.features import chunk_statistics, face_frame_matrix, match_columns
-from engage.model.labels import CMOSE_LABEL_TEXT, LEVELS
+from engage.model.labels import CMOSE_LABEL_TEXT
 from engage.model.split import person_key
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ def import_cmose(
     if shared:
         log.warning("CMOSE release split has %d person(s) in more than one split (kept as released), e.g. %s", len(shared), shared[0])
     table = build_table(arr, labels, splits, keys)
-    counts = {sp: {lv: int(sum(1 for a, b in zip(splits, labels) if a == sp and b == lv)) for lv in LEVELS} for sp in ("train", "val", "test")}
+    counts = split_counts(splits, labels)
     meta = {
         "name": name,
         "source": "cmose_release",

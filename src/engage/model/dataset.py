@@ -51,6 +51,12 @@ def read_labels(path: str | os.PathLike, session: str) -> dict[str, str]:
     return out
 
 
+def split_counts(splits: list[str], labels: list[str]) -> dict[str, dict[str, int]]:
+    """{split: {level: clips}} for the dataset metadata (train, val, test)."""
+    return {sp: {lv: sum(1 for a, b in zip(splits, labels) if a == sp and b == lv) for lv in LEVELS}
+            for sp in ("train", "val", "test")}
+
+
 def build_table(rows: dict, labels: list[str], splits: list[str], person_keys: list[str]) -> pa.Table:
     """Arrow table of the schema above from stacked feature arrays (see features.session_clip_features)."""
     n = len(rows["clip_id"])
@@ -163,7 +169,7 @@ def build_dataset(
     assign = split_persons(keys, seed, test_fraction, val_fraction)
     splits = [assign[k] for k in keys]
     table = build_table(rows, labels, splits, keys)
-    counts = {sp: {lv: int(sum(1 for a, b in zip(splits, labels) if a == sp and b == lv)) for lv in LEVELS} for sp in ("train", "val", "test")}
+    counts = split_counts(splits, labels)
     meta = {
         "name": name,
         "source": "sessions",
