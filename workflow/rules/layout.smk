@@ -23,6 +23,7 @@ rule layout:
         sampling=config["layout"]["sampling"],
         keyframe_max_gap_s=config["layout"]["keyframe_max_gap_s"],
         max_width=config["layout"]["max_width"],
+        max_downscale=config["layout"]["max_downscale"],
         min_span_samples=config["layout"]["min_span_samples"],
         refine_changes=config["layout"]["refine_changes"],
         id_max_distance=config["layout"]["id_max_distance"],

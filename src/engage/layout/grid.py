@@ -268,14 +268,19 @@ def _drop_gutter_swallowers(rects: list[Rect], w0: int) -> list[Rect]:
     of it, the tile that lines up worse with the other rows' columns (then: whose width is farther
     from the median) goes; completion re-adds it on the pitch.
     """
-    gaps = [b[0] - (a[0] + a[2]) for a, b in zip(rects, rects[1:]) if a[1] == b[1]]
+    # Gaps between row neighbours; a gap as wide as half a tile is an empty or undetected slot, not
+    # a gutter, and must not inflate the typical gap (it would make real neighbours "touch").
+    gaps = [g for a, b in zip(rects, rects[1:]) if a[1] == b[1] and (g := b[0] - (a[0] + a[2])) < w0 / 2]
     if len(gaps) < 2 or float(np.median(gaps)) < 2:
         return rects
     g = float(np.median(gaps))
 
-    def misfit(r: Rect) -> tuple[float, float]:
+    def misfit(r: Rect) -> tuple[bool, float, float]:
+        # A tile wider than the common width by about a gutter is the swallower; otherwise the one
+        # that lines up worse with the other rows' columns (a centred incomplete row lines up with
+        # nothing, so width decides there).
         others = [o[0] for o in rects if o[1] != r[1]]
-        return (min((abs(o - r[0]) for o in others), default=0.0), abs(r[2] - w0))
+        return (r[2] - w0 > max(1.0, g / 2), min((abs(o - r[0]) for o in others), default=0.0), abs(r[2] - w0))
 
     drop = set()
     for a, b in zip(rects, rects[1:]):
@@ -298,12 +303,30 @@ def _regularize_widths(rects: list[Rect], w0: int) -> list[Rect]:
     return out
 
 
-def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, params: FitParams) -> list[Rect]:
+#: Completion: a slot whose top/bottom lines are this weak needs a live picture inside.
+WEAK_ROW_LINES = 0.1
+#: Completion: fraction of a slot's central pixels that must change over the span ("live picture").
+LIVE_FRACTION = 0.3
+
+
+def live_integral(ev: Evidence, min_std: float = 2.0) -> np.ndarray:
+    """Integral image of pixels that changed over the span (exact temporal std above codec noise)."""
+    mask = ev.exact_temporal_std() > min_std
+    ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.float32)
+    ii[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0), axis=1)
+    return ii
+
+
+def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, params: FitParams,
+                  live_ii: np.ndarray | None = None) -> list[Rect]:
     """Add tiles the regular grid implies but one invisible side hid (dark picture on dark gutter).
 
     The column pitch (tile width + gutter) is the median spacing of neighbouring tiles in the rows;
-    a free slot one pitch left/right of a found tile in the same row is accepted when its top and
-    bottom sides continue the row's lines and it is not background.
+    a free slot one pitch left/right of a found tile in the same row is accepted when it is not
+    background and either its top and bottom sides continue the row's lines, or they are weak but
+    present and the slot holds a live picture (``live_ii``: most of its centre changes over the
+    span; an empty grid place or a margin never does). A dark picture on a dark gutter can hide
+    three of its four sides, but not that it moves.
     """
     if len(rects) < 2:
         return rects
@@ -311,12 +334,18 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
     rects = _drop_gutter_swallowers(sorted(rects, key=lambda r: (r[1], r[0])), w0)
     rects = _regularize_widths(rects, w0)
     pitches = [b[0] - a[0] for a, b in zip(rects, rects[1:]) if a[1] == b[1] and b[0] > a[0]]
-    if not pitches:
-        return rects
     pitches = [q for q in pitches if q <= 1.5 * w0 + 2]
-    if not pitches:
-        return rects
-    pitch = int(round(float(np.median(pitches))))
+    if pitches:
+        pitch = int(round(float(np.median(pitches))))
+    else:
+        # No row has two neighbours (e.g. 2 + 1 people): galleries keep the same gutter between
+        # columns as between rows, so the row pitch's gutter gives the column pitch.
+        h0 = int(np.median([r[3] for r in rects]))
+        row_tops = sorted({r[1] for r in rects})
+        gaps = [b - (a + h0) for a, b in zip(row_tops, row_tops[1:]) if 0 <= b - (a + h0) < h0 / 2]
+        if not gaps:
+            return rects
+        pitch = w0 + int(round(float(np.median(gaps))))
     out = list(rects)
     changed = True
     while changed:
@@ -329,7 +358,9 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
                 if nx < 0 or nx + w > sm.w or any(abs(r[1] - y) < h and abs(r[0] - nx) < w for r in out):
                     continue
                 best = None
-                for dx in range(-3, 4):
+                # On another row's column the slot's position is known; elsewhere look for its edges
+                # within a few pixels (the sides of a dark picture are weak, texture must not win).
+                for dx in range(-1, 2) if cols else range(-3, 4):
                     cx = nx + dx
                     if cx < 0 or cx + w > sm.w:
                         continue
@@ -337,8 +368,14 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
                     score = sides[2] + sides[3] - 0.1 * abs(dx)  # stay on the pitch unless edges say otherwise
                     if best is None or score > best[0]:
                         best = (score, cx, sides)
-                if best is None or (best[2][0] + best[2][1]) / 2 < 0.5:
+                if best is None:
                     continue
+                rows_line = (best[2][0] + best[2][1]) / 2
+                if rows_line < 0.5:
+                    mx, my = w // 10, h // 10
+                    live = _bg_fraction(live_ii, best[1] + mx, y + my, w - 2 * mx, h - 2 * my)
+                    if live_ii is None or rows_line < WEAK_ROW_LINES or live < LIVE_FRACTION:
+                        continue
                 if _bg_fraction(bg_ii, best[1], y, w, h) >= 0.3:
                     continue
                 out.append((best[1], y, w, h))
@@ -353,4 +390,4 @@ def fit_grid(ev: Evidence, params: FitParams) -> list[Rect]:
     bg = background_color(ev, params.bg_tol)
     bg_ii = background_integral(ev, bg, params.bg_tol)
     cands = candidate_tiles(sm, bg_ii, params)
-    return complete_rows(select_grid(cands, params)[1], sm, bg_ii, params)
+    return complete_rows(select_grid(cands, params)[1], sm, bg_ii, params, live_integral(ev))

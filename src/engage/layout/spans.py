@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 SIG_FRAMES = 3  # frames averaged for the appearance signature at each end of a span
 SIG_SIZE = (8, 8)  # thumbnail size of a tile signature (w, h)
 CHANGE_LEVEL = 4.0  # grey levels: mean change between samples above codec noise
+#: Recent samples whose line maps a span keeps to know its tiles' usual per-frame border support.
+TILE_HISTORY = 5
 
 
 @dataclass
@@ -47,6 +49,8 @@ class _Open:
     ev: Evidence
     rects: list[Rect] = field(default_factory=list)
     support: deque = field(default_factory=lambda: deque(maxlen=15))
+    tiles: deque = field(default_factory=lambda: deque(maxlen=15))  # per-tile support arrays
+    recent_lines: deque = field(default_factory=lambda: deque(maxlen=TILE_HISTORY))  # line maps of the last samples
     first: list[np.ndarray] = field(default_factory=list)
     last: deque = field(default_factory=lambda: deque(maxlen=SIG_FRAMES))
     next_refit: int = 3
@@ -76,20 +80,31 @@ def frame_lines(steps: tuple[np.ndarray, np.ndarray], params: FitParams) -> tupl
                      min_run=params.min_run)
 
 
-def lines_support(lines: tuple[np.ndarray, np.ndarray], rects: list[Rect]) -> float:
-    """Mean support of the non-border tile sides, read straight from line maps (one pixel slack)."""
+def _side_supports(lines: tuple[np.ndarray, np.ndarray], rect: Rect) -> list[float]:
+    """Support of each non-border side of one tile, read straight from line maps (one pixel slack)."""
     hl, vl = lines
     H, W = hl.shape[0] + 1, hl.shape[1]
+    x, y, w, h = rect
+    mx, my = max(1, w // 10), max(1, h // 10)
     vals = []
-    for x, y, w, h in rects:
-        mx, my = max(1, w // 10), max(1, h // 10)
-        for e in (y, y + h):
-            if 0 < e < H:
-                vals.append(float(hl[max(0, e - 2):e + 1, x + mx:x + w - mx].max(axis=0).mean()))
-        for e in (x, x + w):
-            if 0 < e < W:
-                vals.append(float(vl[y + my:y + h - my, max(0, e - 2):e + 1].max(axis=1).mean()))
+    for e in (y, y + h):
+        if 0 < e < H:
+            vals.append(float(hl[max(0, e - 2):e + 1, x + mx:x + w - mx].max(axis=0).mean()))
+    for e in (x, x + w):
+        if 0 < e < W:
+            vals.append(float(vl[y + my:y + h - my, max(0, e - 2):e + 1].max(axis=1).mean()))
+    return vals
+
+
+def lines_support(lines: tuple[np.ndarray, np.ndarray], rects: list[Rect]) -> float:
+    """Mean support of the non-border tile sides, read straight from line maps (one pixel slack)."""
+    vals = [v for r in rects for v in _side_supports(lines, r)]
     return float(np.mean(vals)) if vals else 1.0
+
+
+def tile_supports(lines: tuple[np.ndarray, np.ndarray], rects: list[Rect]) -> np.ndarray:
+    """Per tile: mean support of its non-border sides (1.0 for a tile with none)."""
+    return np.array([float(np.mean(v)) if (v := _side_supports(lines, r)) else 1.0 for r in rects], np.float32)
 
 
 def frame_support(steps: tuple[np.ndarray, np.ndarray], rects: list[Rect], params: FitParams) -> float:
@@ -135,6 +150,8 @@ def camera_on_flags(ev: Evidence, rects: list[Rect], *, static_activity: float, 
     return out
 
 
+#: A tile counts for the per-tile change test when its borders' usual support is at least this.
+TILE_CLEAR_SUPPORT = 0.5
 STATIC_MIN_SAMPLES = 5  # samples before "never changed" means anything
 
 
@@ -202,8 +219,10 @@ class SpanTracker:
         if len(span.first) < SIG_FRAMES:
             span.first.append(frame)
         span.last.append(frame)
+        span.recent_lines.append(lines)
         if span.rects:
             span.support.append(lines_support(lines, span.rects))
+            span.tiles.append(tile_supports(lines, span.rects))
 
     def _fold(self, k: int) -> None:
         """Move the ``k`` oldest pending samples into the current span."""
@@ -218,7 +237,15 @@ class SpanTracker:
 
     def _fit(self, span: _Open) -> None:
         span.rects = fit_grid(span.ev, self.params)
+        # The usual support of the new grid's borders, per frame, from the samples it was fitted on: a
+        # change right after a refit must not become the tiles' usual state, and single frames show
+        # less support than the span's mean evidence (which would overrate "usual").
         span.support.clear()
+        span.tiles.clear()
+        if span.rects:
+            for lines in span.recent_lines:
+                span.support.append(lines_support(lines, span.rects))
+                span.tiles.append(tile_supports(lines, span.rects))
         span.static = static_flat_mask(span.ev)
         span.mean = np.clip(span.ev.mean_frame() + 0.5, 0, 255).astype(np.uint8)
 
@@ -231,6 +258,14 @@ class SpanTracker:
             support_maps(*cur.ev.mean_steps(), self.params), cur.rects)
         if s < self.support_drop * base:
             return True
+        # One row reflowing (someone leaves the last row) moves only a few borders: the mean barely
+        # drops, but those tiles lose most of theirs. Only tiles whose borders are usually clear count.
+        if len(cur.tiles) >= 2:
+            usual = np.median(np.stack(cur.tiles), axis=0)
+            now = tile_supports(lines, cur.rects)
+            clear = usual >= TILE_CLEAR_SUPPORT
+            if bool(np.any(clear & (now < self.support_drop * usual))):
+                return True
         # static areas (gutters, margins, camera-off tiles) must stay as they were
         static = cur.static
         if static is None or static.mean() < 0.02:
@@ -263,6 +298,13 @@ class SpanTracker:
             # old grid is as well supported as the new one; the new grid then contains the old one and
             # adds tiles where the span had background (the samples are suspect because that changed).
             grows = len(new) > len(old) and all(max(iou(r, n) for n in new) >= 0.8 for r in old)
+            if grows:
+                # ...but only if the added tiles were empty (static) places: tiles the current grid
+                # merely missed (weak borders) are live pictures all along, not people who joined.
+                added = [n for n in new if max(iou(n, r) for r in old) < 0.5]
+                static = self.cur.static
+                grows = static is not None and all(
+                    float(static[y:y + h, x:x + w].mean()) >= 0.5 for x, y, w, h in added)
             if s_new > s_old + 0.1 or (grows and s_new >= s_old - 0.1):
                 k = 0
                 while (not grows and k < len(self.pending) - 1

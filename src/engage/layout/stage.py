@@ -25,9 +25,11 @@ from engage.media.decode import FrameReader
 log = logging.getLogger(__name__)
 
 
-def analysis_size(width: int, height: int, max_width: int) -> tuple[int, int]:
-    """Even-sized analysis frame no wider than ``max_width`` with the display aspect."""
-    aw = min(width, max_width) // 2 * 2
+def analysis_size(width: int, height: int, max_width: int, max_downscale: float = 2.0) -> tuple[int, int]:
+    """Even-sized analysis frame with the display aspect: ``max_width`` wide, but downscaled by at
+    most ``max_downscale`` (a 4-8 px gutter of a 1080p or 1440p gallery must stay at least two
+    analysis pixels wide, or the tiles on both sides of it merge into one line)."""
+    aw = min(width, max(max_width, math.ceil(width / max(1.0, float(max_downscale))))) // 2 * 2
     ah = max(2, int(round(height * aw / width / 2)) * 2)
     return aw, ah
 
@@ -57,11 +59,11 @@ def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: 
 
 def detect_layout(video: str | os.PathLike, *, session: str, width: int, height: int, duration: float,
                   sample_s: float = 1.0, sampling: str = "auto", keyframe_max_gap_s: float = 2.5, max_width: int = 640,
-                  min_span_samples: int = 3, refine: bool = True, id_max_distance: float = 30.0,
+                  max_downscale: float = 2.0, min_span_samples: int = 3, refine: bool = True, id_max_distance: float = 30.0,
                   fit: FitParams | None = None, threads: int = 1) -> dict[str, Any]:
     """Detected layout of one recording (the layout.json document)."""
     params = fit or FitParams()
-    size = analysis_size(width, height, max_width)
+    size = analysis_size(width, height, max_width, max_downscale)
     scale = (width / size[0], height / size[1])
     tracker = SpanTracker((size[1], size[0]), params, min_span_samples=min_span_samples)
     mode, total, samples = sample_frames(video, size, sample_s=sample_s, mode=sampling,
@@ -96,7 +98,7 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
 
 def layout_session(*, session: str, video: str | os.PathLike, media_json: str | os.PathLike, out_json: str | os.PathLike,
                    override: str | os.PathLike | None = None, sample_s: float = 1.0, sampling: str = "auto",
-                   keyframe_max_gap_s: float = 2.5, max_width: int = 640,
+                   keyframe_max_gap_s: float = 2.5, max_width: int = 640, max_downscale: float = 2.0,
                    min_span_samples: int = 3, refine_changes: bool = True, id_max_distance: float = 30.0,
                    fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
     """Write ``layout.json`` for one session: the override file if given, else detection."""
@@ -108,7 +110,8 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
         log.info("session '%s': using layout override %s (%d spans)", session, override, len(doc["spans"]))
     else:
         doc = detect_layout(video, session=session, width=width, height=height, duration=duration, sample_s=sample_s,
-                            sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, min_span_samples=min_span_samples, refine=refine_changes,
+                            sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, max_downscale=max_downscale,
+                            min_span_samples=min_span_samples, refine=refine_changes,
                             id_max_distance=id_max_distance, fit=FitParams(**(fit or {})), threads=threads)
     write_json(out_json, doc)
     return doc
