@@ -7,6 +7,13 @@ on the same file and machine (goal: <= 3.0 on 2 cores). Each length runs in a fr
 peak RSS (``resource.getrusage`` of the Python process; the ffmpeg children stream frame by frame) is its own; the
 default runs 10 and 2 minutes to show that memory does not grow with the recording length.
 
+It also prints the **cost floor** of the work the stages must do, each part measured on the same
+file and machine: one decode, the x264 encoding of every tile crop (one ffmpeg graph, ``-f null``,
+no muxing), one face-detector call per camera-on tile every ``tracks.every``-th frame (the detector's
+own per-call CPU time on a real tile), and layout. The floor divided by the number of cores is the
+best wall time a perfectly parallel implementation could reach; when its ratio is above the goal,
+the goal is out of reach on this machine with these components (x264, the MediaPipe detector).
+
     .venv/bin/python bench/segment.py                 # 10 min + 2 min comparison
     .venv/bin/python bench/segment.py --minutes 1 --compare 0
 """
@@ -22,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -56,6 +65,51 @@ def decode_seconds(video: Path) -> tuple[float, float]:
     return time.monotonic() - t0, cpu_seconds() - c0
 
 
+def crop_encode_seconds(video: Path, layout_json: Path, preset: str, crf: int, x264_threads: int) -> float:
+    """CPU seconds of decoding once and x264-encoding every tile crop of the first span (no muxing)."""
+    tiles = json.loads(layout_json.read_text())["spans"][0]["tiles"]
+    crops = [f"[c{j}]crop={t['w'] // 2 * 2}:{t['h'] // 2 * 2}:{t['x']}:{t['y']}[o{j}]" for j, t in enumerate(tiles)]
+    graph = f"[0:v]split={len(tiles)}" + "".join(f"[c{j}]" for j in range(len(tiles))) + ";" + ";".join(crops)
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-i", str(video), "-filter_complex", graph]
+    for j in range(len(tiles)):
+        cmd += ["-map", f"[o{j}]", "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-threads", str(x264_threads),
+                "-f", "null", "-"]
+    c0 = cpu_seconds()
+    subprocess.run(cmd, check=True)
+    return cpu_seconds() - c0
+
+
+def detector_call_seconds(video: Path, layout_json: Path, calls: int = 300) -> float:
+    """CPU seconds of one MediaPipe short-range detector call on a real tile of ``video``."""
+    import cv2
+
+    from engage.tracks.detector import TileFaceDetector
+
+    cap = cv2.VideoCapture(str(video))
+    ok, frame = cap.read()
+    cap.release()
+    if not ok:
+        raise RuntimeError(f"cannot read a frame of {video}")
+    t = json.loads(layout_json.read_text())["spans"][0]["tiles"][0]
+    tile = np.ascontiguousarray(frame[t["y"] : t["y"] + t["h"], t["x"] : t["x"] + t["w"]])
+    with TileFaceDetector(model="short") as det:
+        det.detect(tile)
+        c0 = time.process_time()
+        for _ in range(calls):
+            det.detect(tile)
+        return (time.process_time() - c0) / calls
+
+
+def detector_calls(layout_json: Path, every: int = 5, fps: int = 25) -> int:
+    """Detector calls the tracks stage makes: camera-on tiles x sampled frames, per span."""
+    n = 0
+    for sp in json.loads(layout_json.read_text())["spans"]:
+        a, b = round(sp["start"] * fps), round(sp["end"] * fps)
+        samples = len(range(-(-a // every) * every, b, every))
+        n += samples * sum(1 for t in sp["tiles"] if t.get("camera_on", True))
+    return n
+
+
 def run_one(video: Path, work: Path, preset: str | None) -> dict:
     """Run ingest, then time layout, tracks and clips on ``video``; return figures (JSON-able)."""
     from engage.clips import cut_clips_session
@@ -88,14 +142,26 @@ def run_one(video: Path, work: Path, preset: str | None) -> dict:
     cpu["clips"] = cpu_seconds() - c0
     tiles = sum(len(sp["tiles"]) for sp in json.loads(f["layout.json"].read_text())["spans"])
     dec_wall, dec_cpu = decode_seconds(video)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the floor probes load anything
+    from engage.clips.stage import cut_clips_session as _cut  # the stage's own defaults for the floor
+
+    dflt = _cut.__kwdefaults__
+    enc_cpu = crop_encode_seconds(video, f["layout.json"], preset or dflt["preset"], dflt["crf"], dflt["x264_threads"])
+    calls = detector_calls(f["layout.json"])
+    call_s = detector_call_seconds(video, f["layout.json"])
+    floor = {"decode": dec_cpu, "x264": max(0.0, enc_cpu - dec_cpu), "detector": calls * call_s,
+             "layout": cpu["layout"]}
     return {
+        "floor_cpu": floor,
+        "detector_calls": calls,
+        "detector_ms": 1000 * call_s,
         "seconds": t,
         "cpu": cpu,
         "segment_s": t["layout"] + t["tracks"] + t["clips"],
         "segment_cpu_s": sum(cpu.values()),
         "decode_s": dec_wall,
         "decode_cpu_s": dec_cpu,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": rss,
         "n_clips": clips.num_rows,
         "layout_tiles": tiles,
     }
@@ -139,6 +205,13 @@ def main() -> None:
               f"{r['segment_cpu_s'] / r['decode_cpu_s']:.2f}; load-independent; /2 ~ wall ratio on 2 idle cores); "
               f"{r['n_clips']} clips, {r['layout_tiles']} tiles; peak RSS {r['peak_rss_mb']:.0f} MB (Python process; "
               f"ffmpeg children stream frame by frame)")
+        fl = r["floor_cpu"]
+        total = sum(fl.values())
+        ratio = total / len(cpus) / r["decode_s"]
+        print(f"{m:g} min cost floor (CPU s): decode once {fl['decode']:.1f} + x264 of the tile crops {fl['x264']:.1f} + "
+              f"detector {fl['detector']:.1f} ({r['detector_calls']} calls x {r['detector_ms']:.2f} ms) + layout "
+              f"{fl['layout']:.1f} = {total:.1f} s; / {len(cpus)} cores = {total / len(cpus):.1f} s wall at best = "
+              f"{ratio:.2f}x decode" + ("  -> the 3.0 goal is below the floor on this machine" if ratio > 3.0 else ""))
     if len(results) == 2:
         a, b = (results[m] for m in lengths)
         print(f"peak RSS {lengths[0]:g} min / {lengths[1]:g} min: {a['peak_rss_mb'] / b['peak_rss_mb']:.2f}")
