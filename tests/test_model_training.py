@@ -100,3 +100,43 @@ def test_metrics():
     assert m["recall"]["HD"] == 0.5 and m["recall"]["HE"] is None
     assert m["average_accuracy"] == pytest.approx((0.5 + 1 + 2 / 3) / 3)
     assert m["confusion"][2] == [1, 0, 2, 0]
+
+
+def test_scaled_momentum_keeps_the_time_constant_a_fraction_of_training():
+    from engage.model.training import scaled_momentum
+
+    assert scaled_momentum(0.999, None, 2000) == 0.999 and scaled_momentum(0.999, 0, 2000) == 0.999
+    assert scaled_momentum(0.999, 2000, 2000) == pytest.approx(0.999)
+    m = scaled_momentum(0.999, 46800, 2028)  # the paper's 1200 epochs x 39 steps -> a 2028-step run
+    assert m == pytest.approx(1 - 0.001 * 46800 / 2028)
+    # time constant 1/(1-m): 1000 steps of 46800 in the paper = 2.1 %, the same fraction of 2028 steps
+    assert (1 / (1 - m)) / 2028 == pytest.approx(1000 / 46800)
+    assert scaled_momentum(0.999, 10, 100) == pytest.approx(0.9999)  # a longer run than the reference: slower
+    assert scaled_momentum(0.9, 1000, 10) == 0.0  # floored: the encoder follows the model
+    with pytest.raises(ValueError):
+        scaled_momentum(0.999, 100, 0)
+
+
+def test_training_uses_the_scaled_momentum():
+    a = arrays(n=80)  # 80 training rows, batch 32: 3 steps per epoch, 2 epochs = 6 steps
+    _, plain = train_model(a, {}, {"loss": "mocorank", **SMALL}, {**FAST, "epochs": 2, "momentum": 0.99})
+    _, scaled = train_model(a, {}, {"loss": "mocorank", **SMALL},
+                            {**FAST, "epochs": 2, "momentum": 0.99, "momentum_reference_steps": 40})
+    assert plain[-1]["momentum"] == 0.99
+    assert scaled[-1]["momentum"] == pytest.approx(1 - 0.01 * 40 / 6)
+    _, ce = train_model(a, {}, {"loss": "ce", **SMALL}, {**FAST, "epochs": 1, "momentum_reference_steps": 40})
+    assert np.isnan(ce[-1]["momentum"])  # other losses have no momentum encoder
+
+
+def test_train_run_records_the_momentum_used(tmp_path, monkeypatch):
+    from engage.model import stages
+    from engage.model.checkpoint import load_model
+
+    monkeypatch.setattr(stages, "load_dataset", lambda path: (arrays(n=80), {}))
+    out = tmp_path / "model.pt"
+    stages.train_run(dataset="synthetic", run_name="moco", run={"loss": "mocorank", **SMALL},
+                     train={**FAST, "epochs": 2, "momentum": 0.99, "momentum_reference_steps": 40},
+                     model_out=str(out), log_out=str(tmp_path / "train_log.csv"))
+    _, info = load_model(out)
+    assert info["mocorank_momentum"] == {"joint": pytest.approx(1 - 0.01 * 40 / 6)}
+    assert info["train"]["momentum"] == 0.99 and info["train"]["momentum_reference_steps"] == 40

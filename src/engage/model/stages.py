@@ -59,6 +59,9 @@ def train_run(*, dataset: str, run_name: str, run: dict, train: dict, model_out:
     info = {"run_name": run_name, "run": run, "train": settings, "dataset": str(dataset),
             "dataset_name": meta.get("name"), "min_frames": meta.get("min_frames"), "n_chunks": meta.get("n_chunks"),
             "split_counts": meta.get("split_counts"), "weights": "trained (random-init before training)"}
+    used = sorted({(r["phase"], r["momentum"]) for r in rows if not math.isnan(r.get("momentum", math.nan))})
+    if used:  # MocoRank: the key-encoder momentum each phase really used (after momentum_reference_steps)
+        info["mocorank_momentum"] = {phase: m for phase, m in used}
     save_model(model_out, model, info)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

@@ -36,6 +36,7 @@ TRAIN_DEFAULTS = {
     "sampler": "auto",  # auto: class-balanced for ce/mse (Table 2 "Class Sampler+"), shuffle otherwise
     "pool_size": 2048,
     "momentum": 0.999,
+    "momentum_reference_steps": None,  # None: m as given; N: m is meant for a run of N steps (scaled_momentum)
     "tol": 0.5,
     "flexible_margin": True,
     "reduction": "per_gap",
@@ -47,6 +48,22 @@ TRAIN_DEFAULTS = {
 }
 
 MODEL_KEYS = ("variant", "audio", "hidden", "mlp_hidden", "tcn_levels", "tcn_kernel", "dropout", "text_proj_dim", "cls_scale")
+
+
+def scaled_momentum(m: float, reference_steps: int | None, steps: int) -> float:
+    """The momentum that keeps the key encoder's time constant the same *fraction of training*.
+
+    With momentum m the encoder averages the model over about tau = 1 / (1 - m) steps. ``m`` is taken
+    as the value for a run of ``reference_steps`` optimiser steps (the paper: m = 0.999, tau = 1000
+    steps, in 1200 epochs of ~39 steps = ~47 000 steps, i.e. ~2 % of training); a run of ``steps``
+    steps gets tau' = tau * steps / reference_steps, i.e. m' = 1 - (1 - m) * reference_steps / steps,
+    floored at 0 (the encoder is then the model itself). ``reference_steps`` None or 0: m unchanged.
+    """
+    if not reference_steps:
+        return float(m)
+    if steps < 1 or reference_steps < 0:
+        raise ValueError(f"momentum scaling needs positive step counts, got steps={steps}, reference={reference_steps}")
+    return max(0.0, 1.0 - (1.0 - float(m)) * reference_steps / steps)
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -179,7 +196,13 @@ def train_model(arrays: dict, meta: dict, run: dict, train: dict, progress=None)
                             center_weight=cfg_t["center_weight"]).to(device)
         center_opt = torch.optim.SGD(base.center.parameters(), lr=cfg_t["center_lr"]) if base.center is not None else None
         if moco:  # a fresh encoder and pool per phase (the audio phase trains another head)
-            mocorank = MocoRank(model, model.embedding_dim, int(cfg_t["pool_size"]), float(cfg_t["momentum"]),
+            steps = ph.epochs * math.ceil(len(ph.idx) / int(cfg_t["batch_size"]))
+            momentum = scaled_momentum(float(cfg_t["momentum"]), cfg_t["momentum_reference_steps"], steps)
+            if momentum != float(cfg_t["momentum"]):
+                log.info("MocoRank phase %s: momentum %.6g for a run of %s steps -> %.6g for this phase's %d steps "
+                         "(same key-encoder time constant as a fraction of training)", ph.name, cfg_t["momentum"],
+                         cfg_t["momentum_reference_steps"], momentum, steps)
+            mocorank = MocoRank(model, model.embedding_dim, int(cfg_t["pool_size"]), momentum,
                                 tol=float(cfg_t["tol"]), flexible_margin=bool(cfg_t["flexible_margin"]),
                                 reduction=cfg_t["reduction"], generator=gen)
         lab = labels[ph.idx]
@@ -212,7 +235,8 @@ def train_model(arrays: dict, meta: dict, run: dict, train: dict, progress=None)
                 tot_extra += float(extra.detach())
                 nb += 1
             row = {"phase": ph.name, "epoch": epoch, "loss": tot / max(nb, 1), "loss_extra": tot_extra / max(nb, 1),
-                   "lr": opt.param_groups[0]["lr"], "val_accuracy": math.nan, "val_average_accuracy": math.nan}
+                   "lr": opt.param_groups[0]["lr"], "val_accuracy": math.nan, "val_average_accuracy": math.nan,
+                   "momentum": mocorank.momentum if moco else math.nan}
             sched.step()
             last = epoch == ph.epochs
             if len(va) and (last or (cfg_t["eval_every"] and epoch % int(cfg_t["eval_every"]) == 0)):
