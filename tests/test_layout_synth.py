@@ -180,3 +180,15 @@ def test_tiles_found_late_are_not_a_layout_change(tmp_path):
     assert len(doc["spans"][0]["tiles"]) == 30
     for tid, (best, score) in _match(truth["spans"][0]["tiles"], doc["spans"][0]["tiles"]).items():
         assert score >= 0.95, (tid, best, score)
+
+
+def test_person_who_leaves_and_rejoins_keeps_the_id(tmp_path):
+    """4 -> 3 -> 4 people: the fourth leaves at 6 s and is back at 12 s with the same picture."""
+    path = tmp_path / "rejoin.mp4"
+    truth = make_gallery(path, size=(1280, 720), n_tiles=4, duration=18.0, changes=[(6.0, 3), (12.0, 4)], seed=3)
+    doc = _detect(path, truth)
+    assert [len(s["tiles"]) for s in doc["spans"]] == [4, 3, 4]
+    for k, span in enumerate(truth["spans"]):
+        for tid, (best, score) in _match(span["tiles"], doc["spans"][k]["tiles"]).items():
+            assert score >= 0.95, (k, tid, best, score)
+            assert best["id"] == tid, (k, tid, best["id"])

@@ -27,6 +27,7 @@ rule layout:
         min_span_samples=config["layout"]["min_span_samples"],
         refine_changes=config["layout"]["refine_changes"],
         id_max_distance=config["layout"]["id_max_distance"],
+        id_rejoin_max_distance=config["layout"]["id_rejoin_max_distance"],
         fit=config["layout"]["fit"],
     script:
         "../scripts/layout.py"

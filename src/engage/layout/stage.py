@@ -60,6 +60,7 @@ def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: 
 def detect_layout(video: str | os.PathLike, *, session: str, width: int, height: int, duration: float,
                   sample_s: float = 1.0, sampling: str = "auto", keyframe_max_gap_s: float = 2.5, max_width: int = 640,
                   max_downscale: float = 2.0, min_span_samples: int = 3, refine: bool = True, id_max_distance: float = 30.0,
+                  id_rejoin_max_distance: float = 12.0,
                   fit: FitParams | None = None, threads: int = 1) -> dict[str, Any]:
     """Detected layout of one recording (the layout.json document)."""
     params = fit or FitParams()
@@ -81,7 +82,7 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
         if refine:
             t = refine_change(video, session, a.t_last, b.t_first, a.rects, b.rects, size, params, threads)
         starts.append(t)
-    ids = assign_ids(spans, max_distance=id_max_distance)
+    ids = assign_ids(spans, max_distance=id_max_distance, rejoin_max_distance=id_rejoin_max_distance)
     out_spans = []
     for k, span in enumerate(spans):
         end = starts[k + 1] if k + 1 < len(spans) else float(duration)
@@ -100,6 +101,7 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                    override: str | os.PathLike | None = None, sample_s: float = 1.0, sampling: str = "auto",
                    keyframe_max_gap_s: float = 2.5, max_width: int = 640, max_downscale: float = 2.0,
                    min_span_samples: int = 3, refine_changes: bool = True, id_max_distance: float = 30.0,
+                   id_rejoin_max_distance: float = 12.0,
                    fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
     """Write ``layout.json`` for one session: the override file if given, else detection."""
     with open(media_json, encoding="utf-8") as f:
@@ -112,7 +114,7 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
         doc = detect_layout(video, session=session, width=width, height=height, duration=duration, sample_s=sample_s,
                             sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, max_downscale=max_downscale,
                             min_span_samples=min_span_samples, refine=refine_changes,
-                            id_max_distance=id_max_distance, fit=FitParams(**(fit or {})), threads=threads)
+                            id_max_distance=id_max_distance, id_rejoin_max_distance=id_rejoin_max_distance, fit=FitParams(**(fit or {})), threads=threads)
     write_json(out_json, doc)
     return doc
 
