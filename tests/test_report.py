@@ -26,3 +26,19 @@ def test_notices_flag_random_init_and_missing_models(tmp_path):
     notes = _notices({k: str(tmp_path / f"{k}.parquet") for k in ("i3d", "text", "face")})
     assert len(notes) == 2
     assert notes[0].startswith("i3d: computed with RANDOM-INITIALISED") and "bert-base-uncased" in notes[1]
+
+
+def test_speaking_figure_labels_unattributed_cues(tmp_path, monkeypatch):
+    """A cue without a speaker (null in utterances.parquet) is labelled "?", not "nan"."""
+    import numpy as np
+
+    from engage.report import figures
+
+    figs = []
+    monkeypatch.setattr(figures, "_save", lambda fig, path: figs.append(fig))
+    t = np.arange(0, 4, 0.04)
+    asd = pd.DataFrame({"person": "p00", "time": t, "score": np.sin(t), "speaking": np.sin(t) > 0})
+    utt = pd.DataFrame({"start": [0.5, 2.0], "end": [1.5, 3.5], "speaker": ["p00", np.nan]})
+    figures.speaking_figure(asd, utt, 0.0, "s", tmp_path / "x.png")
+    labels = [txt.get_text() for txt in figs[0].axes[-1].texts]
+    assert labels == ["p00", "?"]

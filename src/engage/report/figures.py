@@ -60,9 +60,11 @@ def speaking_figure(asd: pd.DataFrame, utterances: pd.DataFrame, threshold: floa
     cue_ax = axes[-1]
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(persons)}
     for _, u in utterances.iterrows():
-        c = colors.get(u.get("speaker"), (0.7, 0.7, 0.7))
+        speaker = u.get("speaker")
+        speaker = None if speaker is None or pd.isna(speaker) or speaker == "" else str(speaker)  # null = unattributed
+        c = colors.get(speaker, (0.7, 0.7, 0.7))
         cue_ax.barh(0, u["end"] - u["start"], left=u["start"], color=c, height=0.8)
-        cue_ax.text((u["start"] + u["end"]) / 2, 0, str(u.get("speaker") or "?"), ha="center", va="center", fontsize=7)
+        cue_ax.text((u["start"] + u["end"]) / 2, 0, speaker or "?", ha="center", va="center", fontsize=7)
     cue_ax.set_yticks([])
     cue_ax.set_ylabel("cues", rotation=0, ha="right", va="center")
     cue_ax.set_xlabel("time (s)")
