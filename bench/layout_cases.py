@@ -1,9 +1,10 @@
 """Layout accuracy across many gallery shapes: a table of tiles found and worst IoU per case.
 
 The shipped fixtures are two galleries; real recordings come in other resolutions, tile counts,
-aspect ratios, themes and with people joining, leaving and rejoining. This script renders (once,
-cached) a set of short synthetic galleries with ``engage.synth.make_gallery`` (real face clips,
-name labels, a moving speaker border) and runs ``engage.layout.detect_layout`` on each. For every
+aspect ratios, themes, with people joining, leaving and rejoining, and with shared slides beside a
+filmstrip. This script renders (once, cached) a set of short synthetic recordings with
+``engage.synth.make_gallery`` (real face clips, name labels, a moving speaker border) and
+``engage.synth.make_screen_share`` and runs ``engage.layout.detect_layout`` on each. For every
 true span it prints the true and detected tile counts, the worst tile IoU and whether the tile ids
 follow the people (ids are person indices in the truth). Cases are short on purpose: a span of a
 few seconds has only a few layout samples, the hard case for the grid fit.
@@ -48,20 +49,26 @@ CASES: dict[str, dict] = {
     "camoff_join_5_7": dict(size=(1280, 720), n_tiles=5, camera_off=(1, 3), changes=[(6.0, 7)], duration=12.0),
     "rejoin_4_3_4": dict(size=(1280, 720), n_tiles=4, changes=[(6.0, 3), (12.0, 4)], duration=18.0),
     "rejoin_9_7_9": dict(size=(1280, 720), n_tiles=9, changes=[(6.0, 7), (12.0, 9)], duration=18.0, camera_off=(8,)),
+    # shared slides beside a filmstrip (engage.synth.make_screen_share): the people are the strip
+    "share_right_720p_4": dict(share=True, size=(1280, 720), n_strip=4, strip="right"),
+    "share_right_1080p_3": dict(share=True, size=(1920, 1080), n_strip=3, strip="right"),
+    "share_top_720p_5": dict(share=True, size=(1280, 720), n_strip=5, strip="top"),
+    "share_top_1080p_8": dict(share=True, size=(1920, 1080), n_strip=8, strip="top"),
 }
 
 
 def run_case(name: str, cache: Path) -> list[str]:
     from engage.layout import detect_layout, tile_iou
-    from engage.synth import make_gallery
+    from engage.synth import make_gallery, make_screen_share
 
-    kw = dict(duration=8.0, seed=3)
+    kw = dict(duration=8.0) if CASES[name].get("share") else dict(duration=8.0, seed=3)
     kw.update(CASES[name])
+    render = make_screen_share if kw.pop("share", False) else make_gallery
     path = cache / f"case_{name}.mp4"
     truth_path = path.with_name(path.stem + ".truth.json")
     if not path.exists() or not truth_path.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        make_gallery(path, **kw)
+        render(path, **kw)
     truth = json.loads(truth_path.read_text())
     w, h = truth["frame_size"]
     t0 = time.monotonic()

@@ -192,3 +192,37 @@ def test_person_who_leaves_and_rejoins_keeps_the_id(tmp_path):
         for tid, (best, score) in _match(span["tiles"], doc["spans"][k]["tiles"]).items():
             assert score >= 0.95, (k, tid, best, score)
             assert best["id"] == tid, (k, tid, best["id"])
+
+
+def test_shared_screen_gives_the_filmstrip_people_and_ids_follow_them(tmp_path):
+    """Gallery -> shared slides with a filmstrip at the right -> gallery. During the share the people
+    are the strip's tiles (not the big slide), and every person keeps one id through both reflows."""
+    import subprocess
+
+    from engage.synth import make_screen_share
+
+    a = make_gallery(tmp_path / "a.mp4", size=(1280, 720), n_tiles=4, duration=6.0, seed=3, speaker_border=False)
+    b = make_screen_share(tmp_path / "b.mp4", size=(1280, 720), n_strip=4, duration=6.0, strip="right")
+    (tmp_path / "list.txt").write_text("file 'a.mp4'\nfile 'b.mp4'\nfile 'a.mp4'\n")
+    path = tmp_path / "mix.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(tmp_path / "list.txt"),
+                    "-an", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", str(path)],
+                   check=True)
+    doc = detect_layout(path, session="synth", width=1280, height=720, duration=18.0)
+    assert [len(s["tiles"]) for s in doc["spans"]] == [4, 4, 4], [(s["start"], len(s["tiles"])) for s in doc["spans"]]
+    for k, truth_tiles in enumerate([a["spans"][0]["tiles"], b["spans"][0]["tiles"], a["spans"][0]["tiles"]]):
+        assert abs(doc["spans"][k]["start"] - 6.0 * k) <= 1.0
+        for tid, (best, score) in _match(truth_tiles, doc["spans"][k]["tiles"]).items():
+            assert score >= 0.95, (k, tid, best, score)
+            assert best["id"] == tid, (k, tid, best["id"])
+
+
+def test_shared_screen_with_a_top_filmstrip_at_full_hd(tmp_path):
+    from engage.synth import make_screen_share
+
+    path = tmp_path / "share_top.mp4"
+    truth = make_screen_share(path, size=(1920, 1080), n_strip=6, duration=6.0, strip="top")
+    doc = _detect(path, truth)
+    assert len(doc["spans"]) == 1 and len(doc["spans"][0]["tiles"]) == 6
+    for tid, (best, score) in _match(truth["spans"][0]["tiles"], doc["spans"][0]["tiles"]).items():
+        assert score >= 0.95, (tid, best, score)

@@ -227,36 +227,86 @@ def _best_row(tiles: list[tuple[int, int, int, int, float]]) -> tuple[float, lis
     return best[-1]
 
 
-def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams, n_sizes: int = 12) -> tuple[float, list[Rect]]:
+def _overlap(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+#: Mean tile quality (mean side support - 0.5) a strip of small tiles needs to win over one big tile.
+STRIP_MIN_QUALITY = 0.25
+
+
+def _size_seeds(cands, params: FitParams, order, n_sizes: int, seeds: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Up to ``n_sizes`` distinct candidate sizes (± ``size_tol``) in the given order, after ``seeds``."""
+    seeds = list(seeds or [])
+    added = 0
+    for c in sorted(cands, key=order):
+        if all(abs(c[2] - w) > params.size_tol * w or abs(c[3] - h) > params.size_tol * h for w, h in seeds):
+            seeds.append((c[2], c[3]))
+            added += 1
+        if added >= n_sizes:
+            break
+    return seeds
+
+
+def _grid_of_size(cands, params: FitParams, w0: int, h0: int) -> tuple[float, list]:
+    """The non-overlapping rows of tiles of size ~(w0, h0) with the largest total score."""
+    tw, th = max(2, params.size_tol * w0), max(2, params.size_tol * h0)
+    sel = [c for c in cands if abs(c[2] - w0) <= tw and abs(c[3] - h0) <= th]
+    bands: dict[tuple[int, int], list] = {}
+    for c in sel:
+        bands.setdefault((c[1], c[1] + c[3]), []).append(c)
+    rows = sorted(((t, b, *_best_row(ts)) for (t, b), ts in bands.items()), key=lambda r: r[1])
+    ends = [r[1] for r in rows]
+    dp = [(0.0, [])]
+    for k, (t, b, score, tiles) in enumerate(rows):
+        j = bisect.bisect_right(ends, t, 0, k)
+        take = (dp[j][0] + score, dp[j][1] + tiles)
+        dp.append(max(dp[-1], take, key=lambda v: v[0]))
+    return dp[-1]
+
+
+def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams, n_sizes: int = 12,
+                live_ii: np.ndarray | None = None) -> tuple[float, list[Rect]]:
     """Choose one tile size and the non-overlapping rows of that size with the largest score.
 
     Score = sum over tiles of quality x area, so a grid that explains the frame with well-supported
-    tiles beats both one big box and a scatter of small texture rectangles.
+    tiles beats both one big box and a scatter of small texture rectangles. Exception: when the
+    winner is one big rectangle and, beside it (not inside), a strip of at least two equal, clearly
+    bordered small tiles exists, the strip wins: a shared screen or a speaker view with its
+    filmstrip, where the people are the strip (the big picture is content, or a copy of whoever
+    speaks). At least half of the strip's tiles must hold a live picture (``live_ii``; camera-off
+    people in a strip are static): still text and shapes of the content do not make a strip.
     """
     if not cands:
         return 0.0, []
-    seeds = []
-    for c in sorted(cands, key=lambda c: -c[4] * c[2] * c[3]):
-        if all(abs(c[2] - w) > params.size_tol * w or abs(c[3] - h) > params.size_tol * h for w, h in seeds):
-            seeds.append((c[2], c[3]))
-        if len(seeds) >= n_sizes:
-            break
+    seeds = _size_seeds(cands, params, lambda c: -c[4] * c[2] * c[3], n_sizes)
     best: tuple[float, list] = (0.0, [])
     for w0, h0 in seeds:
-        tw, th = max(2, params.size_tol * w0), max(2, params.size_tol * h0)
-        sel = [c for c in cands if abs(c[2] - w0) <= tw and abs(c[3] - h0) <= th]
-        bands: dict[tuple[int, int], list] = {}
-        for c in sel:
-            bands.setdefault((c[1], c[1] + c[3]), []).append(c)
-        rows = sorted(((t, b, *_best_row(ts)) for (t, b), ts in bands.items()), key=lambda r: r[1])
-        ends = [r[1] for r in rows]
-        dp = [(0.0, [])]
-        for k, (t, b, score, tiles) in enumerate(rows):
-            j = bisect.bisect_right(ends, t, 0, k)
-            take = (dp[j][0] + score, dp[j][1] + tiles)
-            dp.append(max(dp[-1], take, key=lambda v: v[0]))
-        if dp[-1][0] > best[0] + 1e-6:
-            best = dp[-1]
+        g = _grid_of_size(cands, params, w0, h0)
+        if g[0] > best[0] + 1e-6:
+            best = g
+    if len(best[1]) == 1 and live_ii is not None:
+        bx, by, bw, bh = best[1][0][:4]
+        strips = []
+        # One side at a time (right, left, above, below the big picture): a strip lies wholly on
+        # one side of it; candidates from different sides (slide text above, webcams at the right)
+        # must not make a grid together.
+        for side in (lambda c: c[0] >= bx + bw - 2, lambda c: c[0] + c[2] <= bx + 2,
+                     lambda c: c[1] + c[3] <= by + 2, lambda c: c[1] >= by + bh - 2):
+            beside = [c for c in cands if side(c)]
+            for w0, h0 in _size_seeds(beside, params, lambda c: -c[4] * c[2] * c[3], n_sizes):
+                g = _grid_of_size(beside, params, w0, h0)
+                if len(g[1]) < 2 or float(np.mean([c[4] for c in g[1]])) < STRIP_MIN_QUALITY:
+                    continue
+                xs, ys = [c[0] for c in g[1]], [c[1] for c in g[1]]
+                if max(xs) - min(xs) > 2 and max(ys) - min(ys) > 2:
+                    continue  # a strip is one column or one row of aligned tiles, not texture pieces
+                live = [_bg_fraction(live_ii, x + w // 10, y + h // 10, w - 2 * (w // 10), h - 2 * (h // 10))
+                        >= LIVE_FRACTION for x, y, w, h, _q in g[1]]
+                if 2 * sum(live) >= len(live):
+                    strips.append(g)
+        if strips:
+            best = max(strips, key=lambda g: g[0])
     rects = sorted(((c[0], c[1], c[2], c[3]) for c in best[1]), key=lambda r: (r[1], r[0]))
     return best[0], rects
 
@@ -332,24 +382,32 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
         return rects
     w0 = int(np.median([r[2] for r in rects]))
     rects = _drop_gutter_swallowers(sorted(rects, key=lambda r: (r[1], r[0])), w0)
-    rects = _regularize_widths(rects, w0)
+    # common width, shifted (not cut) back inside the frame where the wider tile would stick out
+    rects = [(min(max(0, x), max(0, sm.w - w)), y, min(w, sm.w), h) for x, y, w, h in _regularize_widths(rects, w0)]
+    h0 = int(np.median([r[3] for r in rects]))
     pitches = [b[0] - a[0] for a, b in zip(rects, rects[1:]) if a[1] == b[1] and b[0] > a[0]]
     pitches = [q for q in pitches if q <= 1.5 * w0 + 2]
-    if pitches:
-        pitch = int(round(float(np.median(pitches))))
-    else:
-        # No row has two neighbours (e.g. 2 + 1 people): galleries keep the same gutter between
-        # columns as between rows, so the row pitch's gutter gives the column pitch.
-        h0 = int(np.median([r[3] for r in rects]))
+    by_col = sorted(rects, key=lambda r: (r[0], r[1]))
+    vpitches = [b[1] - a[1] for a, b in zip(by_col, by_col[1:]) if abs(a[0] - b[0]) <= 3 and 0 < b[1] - a[1] <= 1.5 * h0 + 2]
+    # Galleries keep the same gutter between columns as between rows: one pitch gives the other
+    # (2 + 1 people: no row has two neighbours; a vertical filmstrip: no row has two tiles at all).
+    pitch = int(round(float(np.median(pitches)))) if pitches else None
+    vpitch = int(round(float(np.median(vpitches)))) if vpitches else None
+    if pitch is None and vpitch is None:
+        # Rows without neighbours above each other either (2 + 1 centred): the gap between rows.
         row_tops = sorted({r[1] for r in rects})
         gaps = [b - (a + h0) for a, b in zip(row_tops, row_tops[1:]) if 0 <= b - (a + h0) < h0 / 2]
         if not gaps:
             return rects
         pitch = w0 + int(round(float(np.median(gaps))))
+    if pitch is None:
+        pitch = w0 + (vpitch - h0)
+    if vpitch is None:
+        vpitch = h0 + (pitch - w0)
     out = list(rects)
     changed = True
     while changed:
-        changed = False
+        changed = _complete_columns(out, vpitch, sm, bg_ii, live_ii)
         for x, y, w, h in list(out):
             for nx in (x - pitch, x + pitch):
                 cols = [r[0] for r in out if abs(r[0] - nx) <= 3]  # align with other rows' columns
@@ -383,6 +441,45 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
     return sorted(out, key=lambda r: (r[1], r[0]))
 
 
+def _complete_columns(out: list[Rect], vpitch: int, sm: SupportMaps, bg_ii: np.ndarray | None,
+                      live_ii: np.ndarray | None) -> bool:
+    """The vertical counterpart of the row completion (a filmstrip is a column of tiles): fill free
+    slots one row pitch above/below a tile whose left and right sides continue the column's lines
+    (or are weak but present around a live picture). Appends to ``out``; True when it added any."""
+    added = False
+    for x, y, w, h in list(out):
+        if x < 0 or x + w > sm.w:
+            continue
+        for ny in (y - vpitch, y + vpitch):
+            rows = [r[1] for r in out if abs(r[1] - ny) <= 3]  # align with other columns' rows
+            if rows:
+                ny = int(np.median(rows))
+            if ny < 0 or ny + h > sm.h or any(abs(r[0] - x) < w and abs(r[1] - ny) < h for r in out):
+                continue
+            best = None
+            for dy in (0,) if rows else range(-3, 4):  # on another column's row: exactly that row
+                cy = ny + dy
+                if cy < 0 or cy + h > sm.h:
+                    continue
+                sides = sm.sides(x, cy, w, h)
+                score = sides[0] + sides[1] - 0.1 * abs(dy)
+                if best is None or score > best[0]:
+                    best = (score, cy, sides)
+            if best is None:
+                continue
+            col_line = (best[2][2] + best[2][3]) / 2
+            if col_line < 0.5:
+                mx, my = w // 10, h // 10
+                live = _bg_fraction(live_ii, x + mx, best[1] + my, w - 2 * mx, h - 2 * my)
+                if live_ii is None or col_line < WEAK_ROW_LINES or live < LIVE_FRACTION:
+                    continue
+            if _bg_fraction(bg_ii, x, best[1], w, h) >= 0.3:
+                continue
+            out.append((x, best[1], w, h))
+            added = True
+    return added
+
+
 def fit_grid(ev: Evidence, params: FitParams) -> list[Rect]:
     """Tile rectangles (analysis pixels, row-major) that best explain the span's evidence."""
     mdy, mdx = ev.mean_steps()
@@ -390,4 +487,5 @@ def fit_grid(ev: Evidence, params: FitParams) -> list[Rect]:
     bg = background_color(ev, params.bg_tol)
     bg_ii = background_integral(ev, bg, params.bg_tol)
     cands = candidate_tiles(sm, bg_ii, params)
-    return complete_rows(select_grid(cands, params)[1], sm, bg_ii, params, live_integral(ev))
+    live_ii = live_integral(ev)
+    return complete_rows(select_grid(cands, params, live_ii=live_ii)[1], sm, bg_ii, params, live_ii)

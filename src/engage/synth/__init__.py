@@ -4,5 +4,6 @@ See :func:`engage.synth.gallery.make_gallery` and docs/layout.md ("Synthetic gal
 """
 
 from engage.synth.gallery import default_sources, make_gallery, zoom_grid
+from engage.synth.share import make_screen_share
 
-__all__ = ["make_gallery", "zoom_grid", "default_sources"]
+__all__ = ["make_gallery", "make_screen_share", "zoom_grid", "default_sources"]
