@@ -227,6 +227,20 @@ def _best_row(tiles: list[tuple[int, int, int, int, float]]) -> tuple[float, lis
     return best[-1]
 
 
+#: Completion: a slot whose top/bottom lines are this weak needs a live picture inside.
+WEAK_ROW_LINES = 0.1
+#: Completion: fraction of a slot's central pixels that must change over the span ("live picture").
+LIVE_FRACTION = 0.3
+
+
+def live_integral(ev: Evidence, min_std: float = 2.0) -> np.ndarray:
+    """Integral image of pixels that changed over the span (exact temporal std above codec noise)."""
+    mask = ev.exact_temporal_std() > min_std
+    ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.float32)
+    ii[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0), axis=1)
+    return ii
+
+
 def _overlap(a, b) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
@@ -351,20 +365,6 @@ def _regularize_widths(rects: list[Rect], w0: int) -> list[Rect]:
         options = [(x, y, w0, h), (x + w - w0, y, w0, h)]
         out.append(min(options, key=lambda o: min((abs(c - o[0]) for c in cols), default=0)))
     return out
-
-
-#: Completion: a slot whose top/bottom lines are this weak needs a live picture inside.
-WEAK_ROW_LINES = 0.1
-#: Completion: fraction of a slot's central pixels that must change over the span ("live picture").
-LIVE_FRACTION = 0.3
-
-
-def live_integral(ev: Evidence, min_std: float = 2.0) -> np.ndarray:
-    """Integral image of pixels that changed over the span (exact temporal std above codec noise)."""
-    mask = ev.exact_temporal_std() > min_std
-    ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.float32)
-    ii[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0), axis=1)
-    return ii
 
 
 def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, params: FitParams,
