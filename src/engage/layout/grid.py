@@ -405,77 +405,59 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
     if vpitch is None:
         vpitch = h0 + (pitch - w0)
     out = list(rects)
-    changed = True
-    while changed:
-        changed = _complete_columns(out, vpitch, sm, bg_ii, live_ii)
-        for x, y, w, h in list(out):
-            for nx in (x - pitch, x + pitch):
-                cols = [r[0] for r in out if abs(r[0] - nx) <= 3]  # align with other rows' columns
-                if cols:
-                    nx = int(np.median(cols))
-                if nx < 0 or nx + w > sm.w or any(abs(r[1] - y) < h and abs(r[0] - nx) < w for r in out):
-                    continue
-                best = None
-                # On another row's column the slot's position is known; elsewhere look for its edges
-                # within a few pixels (the sides of a dark picture are weak, texture must not win).
-                for dx in range(-1, 2) if cols else range(-3, 4):
-                    cx = nx + dx
-                    if cx < 0 or cx + w > sm.w:
-                        continue
-                    sides = sm.sides(cx, y, w, h)
-                    score = sides[2] + sides[3] - 0.1 * abs(dx)  # stay on the pitch unless edges say otherwise
-                    if best is None or score > best[0]:
-                        best = (score, cx, sides)
-                if best is None:
-                    continue
-                rows_line = (best[2][0] + best[2][1]) / 2
-                if rows_line < 0.5:
-                    mx, my = w // 10, h // 10
-                    live = _bg_fraction(live_ii, best[1] + mx, y + my, w - 2 * mx, h - 2 * my)
-                    if live_ii is None or rows_line < WEAK_ROW_LINES or live < LIVE_FRACTION:
-                        continue
-                if _bg_fraction(bg_ii, best[1], y, w, h) >= 0.3:
-                    continue
-                out.append((best[1], y, w, h))
-                changed = True
+    # Rows first (calibrated on galleries; a slot on another row's column may move 1 pixel), then
+    # columns (a filmstrip; a slot on another column's row stays exactly on it: row order).
+    while _fill_slots(out, 0, pitch, 1, sm, bg_ii, live_ii) | _fill_slots(out, 1, vpitch, 0, sm, bg_ii, live_ii):
+        pass
     return sorted(out, key=lambda r: (r[1], r[0]))
 
 
-def _complete_columns(out: list[Rect], vpitch: int, sm: SupportMaps, bg_ii: np.ndarray | None,
-                      live_ii: np.ndarray | None) -> bool:
-    """The vertical counterpart of the row completion (a filmstrip is a column of tiles): fill free
-    slots one row pitch above/below a tile whose left and right sides continue the column's lines
-    (or are weak but present around a live picture). Appends to ``out``; True when it added any."""
+def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: SupportMaps,
+                bg_ii: np.ndarray | None, live_ii: np.ndarray | None) -> bool:
+    """One completion pass along ``axis`` (0: left/right in a row, 1: above/below in a column).
+
+    A free slot one ``pitch`` from a tile is searched a few pixels around (``aligned_slack`` when it
+    lines up with other tiles, else 3) for its own edges, then accepted when it is not background
+    and the lines across it (a row's top/bottom, a column's left/right) continue: mean support
+    >= 0.5, or >= ``WEAK_ROW_LINES`` around a live picture. Appends to ``out``; True if it added.
+    """
+    limit = (sm.w, sm.h)[axis]
     added = False
-    for x, y, w, h in list(out):
-        if x < 0 or x + w > sm.w:
+    for rect in list(out):
+        if rect[0] < 0 or rect[0] + rect[2] > sm.w or rect[1] < 0 or rect[1] + rect[3] > sm.h:
             continue
-        for ny in (y - vpitch, y + vpitch):
-            rows = [r[1] for r in out if abs(r[1] - ny) <= 3]  # align with other columns' rows
-            if rows:
-                ny = int(np.median(rows))
-            if ny < 0 or ny + h > sm.h or any(abs(r[0] - x) < w and abs(r[1] - ny) < h for r in out):
+        size = rect[2 + axis]
+        for pos in (rect[axis] - pitch, rect[axis] + pitch):
+            lined = [r[axis] for r in out if abs(r[axis] - pos) <= 3]  # other tiles on that line
+            if lined:
+                pos = int(np.median(lined))
+            slot = list(rect)
+            slot[axis] = pos
+            x, y, w, h = slot
+            if pos < 0 or pos + size > limit or any(abs(r[0] - x) < w and abs(r[1] - y) < h for r in out):
                 continue
             best = None
-            for dy in (0,) if rows else range(-3, 4):  # on another column's row: exactly that row
-                cy = ny + dy
-                if cy < 0 or cy + h > sm.h:
+            slack = aligned_slack if lined else 3
+            for d in range(-slack, slack + 1):
+                if pos + d < 0 or pos + d + size > limit:
                     continue
-                sides = sm.sides(x, cy, w, h)
-                score = sides[0] + sides[1] - 0.1 * abs(dy)
+                slot[axis] = pos + d
+                top, bot, left, right = sm.sides(*slot)
+                own = (left + right, top + bot)[axis]  # the slot's own edges along the axis
+                score = own - 0.1 * abs(d)  # stay on the pitch unless edges say otherwise
                 if best is None or score > best[0]:
-                    best = (score, cy, sides)
+                    best = (score, tuple(slot), ((top + bot) / 2, (left + right) / 2)[axis])
             if best is None:
                 continue
-            col_line = (best[2][2] + best[2][3]) / 2
-            if col_line < 0.5:
+            x, y, w, h = best[1]
+            if best[2] < 0.5:
                 mx, my = w // 10, h // 10
-                live = _bg_fraction(live_ii, x + mx, best[1] + my, w - 2 * mx, h - 2 * my)
-                if live_ii is None or col_line < WEAK_ROW_LINES or live < LIVE_FRACTION:
+                live = _bg_fraction(live_ii, x + mx, y + my, w - 2 * mx, h - 2 * my)
+                if live_ii is None or best[2] < WEAK_ROW_LINES or live < LIVE_FRACTION:
                     continue
-            if _bg_fraction(bg_ii, x, best[1], w, h) >= 0.3:
+            if _bg_fraction(bg_ii, x, y, w, h) >= 0.3:
                 continue
-            out.append((x, best[1], w, h))
+            out.append(best[1])
             added = True
     return added
 

@@ -107,6 +107,13 @@ def _speaker_schedule(rng: random.Random, spans, camera_off: set[int], duration:
     return out
 
 
+def render(cmd: list[str], path: Path) -> None:
+    """Run one ffmpeg rendering command; a failure is a RuntimeError with ffmpeg's message."""
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"ffmpeg failed rendering {path}: {res.stderr.strip()[-2000:]}")
+
+
 def _hex(rgb: Sequence[int]) -> str:
     return "0x%02x%02x%02x" % tuple(int(v) for v in rgb)
 
@@ -238,9 +245,7 @@ def make_gallery(
            + ["-t", f"{duration:.6f}", "-r", str(fps), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(crf),
               "-g", str(gop), "-x264-params", "deblock=0,0", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)])
     log.info("rendering synthetic gallery %s (%d spans, %d people, %.1f s)", path, len(spans), n_people, duration)
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    if res.returncode != 0:
-        raise RuntimeError(f"ffmpeg failed rendering {path}: {res.stderr.strip()[-2000:]}")
+    render(cmd, path)
     truth = {
         "frame_size": [W, H],
         "duration": float(duration),

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Sequence
 
-from engage.synth.gallery import _duration, _font, _hex, default_sources
+from engage.synth.gallery import _duration, _font, _hex, default_sources, render
 
 
 def make_screen_share(
@@ -82,9 +81,7 @@ def make_screen_share(
     cmd = (["ffmpeg", "-nostdin", "-y", "-v", "error", *args, "-filter_complex", ";".join(graph), "-map", "[v]",
             "-t", f"{duration:.6f}", "-r", str(fps), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(crf),
             "-g", str(fps), "-pix_fmt", "yuv420p", str(path)])
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    if res.returncode != 0:
-        raise RuntimeError(f"ffmpeg failed rendering {path}: {res.stderr.strip()[-2000:]}")
+    render(cmd, path)
     truth = {
         "frame_size": [W, H],
         "duration": float(duration),
