@@ -42,3 +42,26 @@ def test_speaking_figure_labels_unattributed_cues(tmp_path, monkeypatch):
     figures.speaking_figure(asd, utt, 0.0, "s", tmp_path / "x.png")
     labels = [txt.get_text() for txt in figs[0].axes[-1].texts]
     assert labels == ["p00", "?"]
+
+
+def test_layout_figure_one_panel_per_span_and_one_colour_per_person(tmp_path, monkeypatch):
+    import numpy as np
+
+    from engage.report import figures
+    from engage.report.session import layout_spans_shown
+
+    spans = [{"start": 0, "end": 5}, {"start": 5, "end": 6}, {"start": 6, "end": 20}]
+    assert layout_spans_shown(spans, 2) == [0, 2]  # the longest, in time order
+    assert layout_spans_shown(spans) == [0, 1, 2]
+    figs = []
+    monkeypatch.setattr(figures, "_save", lambda fig, path: figs.append(fig))
+    frame = np.zeros((90, 160, 3), np.uint8)
+    a = [{"id": "p00", "x": 0, "y": 0, "w": 80, "h": 45}, {"id": "p01", "x": 80, "y": 0, "w": 80, "h": 45}]
+    b = [{"id": "p01", "x": 0, "y": 45, "w": 40, "h": 22, "camera_on": False}]
+    figures.layout_figure([(frame, a, "span 0"), (frame, b, "span 1")], "t", tmp_path / "x.png")
+    axes = [ax for ax in figs[0].axes if ax.images]
+    assert [ax.get_title() for ax in axes] == ["span 0", "span 1"]
+    first = {ax_t.get_text(): patch.get_edgecolor() for ax_t, patch in zip(axes[0].texts, axes[0].patches)}
+    assert first["p00"] != first["p01"]
+    assert tuple(axes[1].patches[0].get_edgecolor()) == tuple(first["p01"])  # p01 keeps its colour
+    assert axes[1].texts[0].get_text() == "p01 (camera off)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import matplotlib
@@ -22,21 +23,35 @@ def _save(fig, path: str | os.PathLike) -> None:
     plt.close(fig)
 
 
-def layout_figure(frame_rgb: np.ndarray, tiles: list[dict], title: str, path: str | os.PathLike) -> None:
-    """The frame with each detected tile drawn and labelled (id, camera on/off)."""
-    h, w = frame_rgb.shape[:2]
-    fig, ax = plt.subplots(figsize=(8, 8 * h / w + 0.5))
-    ax.imshow(frame_rgb)
-    for i, t in enumerate(tiles):
-        color = PALETTE[i % len(PALETTE)]
-        ax.add_patch(plt.Rectangle((t["x"], t["y"]), t["w"], t["h"], fill=False, lw=2.5, ec=color))
-        label = t["id"] + ("" if t.get("camera_on", True) else " (camera off)")
-        if t.get("name"):
-            label += f" · {t['name']}"
-        ax.text(t["x"] + 6, t["y"] + 18, label, color="white", fontsize=10, weight="bold",
-                bbox=dict(facecolor=color, alpha=0.85, pad=2, lw=0))
-    ax.set_title(title)
-    ax.axis("off")
+def layout_figure(panels: list[tuple[np.ndarray, list[dict], str]], title: str, path: str | os.PathLike) -> None:
+    """One panel per layout span shown: its frame with each tile drawn and labelled (id, camera off).
+
+    ``panels``: (RGB frame, tiles, panel title). A person keeps one colour in every panel, so the
+    reader sees the ids follow people through reflows, joins and screen sharing.
+    """
+    ids = sorted({t["id"] for _f, tiles, _t in panels for t in tiles})
+    color_of = {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(ids)}
+    n = max(1, len(panels))
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    h, w = panels[0][0].shape[:2] if panels else (9, 16)
+    pw = 8.0 if cols == 1 else 5.0  # inches per panel
+    fig, axes = plt.subplots(rows, cols, figsize=(pw * cols, (pw * h / w + 0.4) * rows + 0.5), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    fs = 10 if cols == 1 else 7
+    for ax, (frame, tiles, sub) in zip(axes.ravel(), panels):
+        ax.imshow(frame)
+        for t in tiles:
+            color = color_of[t["id"]]
+            ax.add_patch(plt.Rectangle((t["x"], t["y"]), t["w"], t["h"], fill=False, lw=2.5 if cols == 1 else 1.5, ec=color))
+            label = t["id"] + ("" if t.get("camera_on", True) else " (camera off)")
+            if t.get("name"):
+                label += f" · {t['name']}"
+            ax.text(t["x"] + 4, t["y"] + 4, label, color="white", fontsize=fs, weight="bold", va="top",
+                    bbox=dict(facecolor=color, alpha=0.85, pad=1.5, lw=0))
+        ax.set_title(sub, fontsize=fs + 1)
+    fig.suptitle(title)
     fig.tight_layout()
     _save(fig, path)
 

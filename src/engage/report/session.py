@@ -26,6 +26,16 @@ def _read(path: str | os.PathLike | None) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
 
+#: Layout spans drawn in the report's layout figure (the longest ones, in time order).
+MAX_LAYOUT_PANELS = 6
+
+
+def layout_spans_shown(spans: list[dict], limit: int = MAX_LAYOUT_PANELS) -> list[int]:
+    """Indices of the spans drawn: all when at most ``limit``, else the ``limit`` longest, in time order."""
+    order = sorted(range(len(spans)), key=lambda k: (-(spans[k]["end"] - spans[k]["start"]), k))
+    return sorted(order[:limit])
+
+
 def _frame_at(video: str | os.PathLike, t: float, session: str) -> np.ndarray:
     for _, frame in FrameReader(video, start=max(0.0, t), duration=0.2, session=session):
         return frame[:, :, ::-1]  # BGR -> RGB
@@ -82,10 +92,17 @@ def build_session_report(
     """Write the four report items of one session."""
     layout = json.loads(Path(layout_json).read_text())
     spans = layout.get("spans", [])
-    span = max(spans, key=lambda s: (s["end"] - s["start"], -s["start"])) if spans else {"start": 0, "end": 0, "tiles": []}
-    t_mid = (span["start"] + span["end"]) / 2
-    frame = _frame_at(video, t_mid, session)
-    figures.layout_figure(frame, span["tiles"], f"{session}: layout at {t_mid:.1f} s ({len(spans)} span(s), {layout.get('source', '?')})", out_layout_png)
+    shown = layout_spans_shown(spans)
+    panels = []
+    for k in shown:
+        sp = spans[k]
+        t_mid = (sp["start"] + sp["end"]) / 2
+        panels.append((_frame_at(video, t_mid, session), sp["tiles"],
+                       f"span {k}: {sp['start']:.1f}-{sp['end']:.1f} s, {len(sp['tiles'])} tiles (frame at {t_mid:.1f} s)"))
+    if not panels:
+        panels.append((_frame_at(video, 0.0, session), [], "no layout spans"))
+    more = f"; the {len(shown)} longest shown" if len(shown) < len(spans) else ""
+    figures.layout_figure(panels, f"{session}: layout ({len(spans)} span(s), {layout.get('source', '?')}{more})", out_layout_png)
 
     asd = _read(asd_parquet)
     utt = _read(utterances_parquet)
