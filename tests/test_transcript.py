@@ -129,3 +129,32 @@ def test_unreadable_cue_timing_is_skipped_with_a_warning(tmp_path, caplog):
         cues = read_transcript(_write(tmp_path, "t.vtt", text), "s1")
     assert [c.text for c in cues] == ["ok", "ok2"]
     assert "1 cue(s) with an unreadable timing line skipped" in caplog.text
+
+
+ZOOM_VTT = """WEBVTT
+
+1
+00:00:01.000 --> 00:00:03.500
+Jane Doe: Good morning everyone.
+
+2
+00:00:04.000 --> 00:00:06.000
+John O'Brien-Smith: Morning! Can you hear me?
+
+3
+00:00:06.500 --> 00:00:08.000
+Jane Doe: Yes: loud and clear.
+"""
+
+
+def test_zoom_name_prefixes_become_voices(tmp_path):
+    """Zoom's audio-transcript VTT writes "Name: text": the name must not reach the text features."""
+    cues = read_transcript(_write(tmp_path, "zoom.vtt", ZOOM_VTT), "s1")
+    assert [c.voice for c in cues] == ["Jane Doe", "John O'Brien-Smith", "Jane Doe"]
+    assert [c.text for c in cues] == ["Good morning everyone.", "Morning! Can you hear me?", "Yes: loud and clear."]
+
+
+def test_a_stray_colon_in_an_unlabelled_transcript_stays_text(tmp_path):
+    srt = SRT + "\n3\n00:00:08,000 --> 00:00:09,000\nNote: the slides are online.\n\n4\n00:00:10,000 --> 00:00:11,000\nOk.\n"
+    cues = read_transcript(_write(tmp_path, "t.srt", srt), "s1")
+    assert cues[2].text == "Note: the slides are online." and cues[2].voice is None

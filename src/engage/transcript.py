@@ -1,7 +1,8 @@
 """Read time-stamped transcripts (WebVTT or SRT, e.g. a Zoom live-transcript export) into cues.
 
 Parsing is done by webvtt-py (a maintained WebVTT/SRT parser); this module adds what the pipeline
-needs on top: exact millisecond times, voice tags kept separately from the text, cues sorted by
+needs on top: exact millisecond times, speaker names (``<v Name>`` tags, or "Name: " prefixes when most
+cues have one) kept separately from the text, cues sorted by
 time with stable 1-based indices, and one-line errors for empty or malformed files.
 """
 
@@ -22,11 +23,39 @@ log = logging.getLogger(__name__)
 
 _TS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
 _TAG = re.compile(r"<[^>]*>")
+#: "Jane Doe: text" (Zoom's audio-transcript VTT and many SRT exports name the speaker this way).
+_SPEAKER_PREFIX = re.compile(r"^([^\W\d_][\w.'’()\- ]{0,47}?)\s*:\s+(\S.*)$")
+#: A file's cues are read as "Name: text" only when at least this share of them look like that
+#: (a stray "Note: ..." in an unlabelled transcript stays text).
+SPEAKER_PREFIX_SHARE = 0.6
+
+
+def split_speaker_prefixes(cues: list[tuple[float, float, str, str | None]]) -> list[tuple[float, float, str, str | None]]:
+    """Move a leading "Name: " of each cue into its voice when most cues of the file have one.
+
+    Why: the name must not reach the text features (BERT embeddings of "Jane Doe: yes" differ from
+    "yes", and names are personal data); it is kept like a VTT ``<v Name>`` tag, as untrusted
+    metadata (the video decides who speaks). Names have at most 5 words.
+    """
+    def split(body: str):
+        m = _SPEAKER_PREFIX.match(body)
+        return (m.group(1).strip(), m.group(2)) if m and len(m.group(1).split()) <= 5 else None
+
+    untagged = [c for c in cues if c[3] is None]
+    hits = [split(c[2]) for c in untagged]
+    if len(untagged) < 2 or sum(h is not None for h in hits) < SPEAKER_PREFIX_SHARE * len(untagged):
+        return cues
+    out = []
+    for c in cues:
+        h = split(c[2]) if c[3] is None else None
+        out.append((c[0], c[1], h[1], h[0]) if h else c)
+    return out
 
 
 @dataclass(frozen=True)
 class Cue:
-    """One utterance: ``index`` is 1-based in time order; ``voice`` is the VTT ``<v Name>`` tag (untrusted)."""
+    """One utterance: ``index`` is 1-based in time order; ``voice`` is the speaker name the file gives (VTT
+    ``<v Name>`` tag or a "Name: " prefix; untrusted, never used to attribute speech)."""
 
     index: int
     start: float
@@ -103,5 +132,6 @@ def read_transcript(path: str | os.PathLike, session: str | None = None) -> list
                     n_timing_lines - len(captions))
     if not cues:
         raise SessionError(session, path, "transcript has no timed cues (not WebVTT/SRT?)")
+    cues = split_speaker_prefixes(cues)
     cues.sort(key=lambda t: (t[0], t[1]))
     return [Cue(i + 1, s, e, t, v) for i, (s, e, t, v) in enumerate(cues)]
