@@ -249,15 +249,13 @@ def _overlap(a, b) -> bool:
 STRIP_MIN_QUALITY = 0.25
 
 
-def _size_seeds(cands, params: FitParams, order, n_sizes: int, seeds: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
-    """Up to ``n_sizes`` distinct candidate sizes (± ``size_tol``) in the given order, after ``seeds``."""
-    seeds = list(seeds or [])
-    added = 0
-    for c in sorted(cands, key=order):
+def _size_seeds(cands, params: FitParams, n_sizes: int) -> list[tuple[int, int]]:
+    """Up to ``n_sizes`` distinct tile sizes (± ``size_tol``) of the largest well-supported candidates."""
+    seeds: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: -c[4] * c[2] * c[3]):
         if all(abs(c[2] - w) > params.size_tol * w or abs(c[3] - h) > params.size_tol * h for w, h in seeds):
             seeds.append((c[2], c[3]))
-            added += 1
-        if added >= n_sizes:
+        if len(seeds) >= n_sizes:
             break
     return seeds
 
@@ -279,6 +277,30 @@ def _grid_of_size(cands, params: FitParams, w0: int, h0: int) -> tuple[float, li
     return dp[-1]
 
 
+def _best_strip(cands, big, params: FitParams, n_sizes: int, live_ii: np.ndarray) -> tuple[float, list] | None:
+    """The best filmstrip beside the big rectangle ``big``, or None (see :func:`select_grid`)."""
+    bx, by, bw, bh = big[:4]
+    strips = []
+    # One side at a time (right, left, above, below the big picture): a strip lies wholly on one side
+    # of it; candidates from different sides (slide text above, webcams at the right) must not make a
+    # grid together.
+    for side in (lambda c: c[0] >= bx + bw - 2, lambda c: c[0] + c[2] <= bx + 2,
+                 lambda c: c[1] + c[3] <= by + 2, lambda c: c[1] >= by + bh - 2):
+        beside = [c for c in cands if side(c)]
+        for w0, h0 in _size_seeds(beside, params, n_sizes):
+            g = _grid_of_size(beside, params, w0, h0)
+            if len(g[1]) < 2 or float(np.mean([c[4] for c in g[1]])) < STRIP_MIN_QUALITY:
+                continue
+            xs, ys = [c[0] for c in g[1]], [c[1] for c in g[1]]
+            if max(xs) - min(xs) > 2 and max(ys) - min(ys) > 2:
+                continue  # a strip is one column or one row of aligned tiles, not texture pieces
+            live = [_bg_fraction(live_ii, x + w // 10, y + h // 10, w - 2 * (w // 10), h - 2 * (h // 10))
+                    >= LIVE_FRACTION for x, y, w, h, _q in g[1]]
+            if 2 * sum(live) >= len(live):
+                strips.append(g)
+    return max(strips, key=lambda g: g[0]) if strips else None
+
+
 def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams, n_sizes: int = 12,
                 live_ii: np.ndarray | None = None) -> tuple[float, list[Rect]]:
     """Choose one tile size and the non-overlapping rows of that size with the largest score.
@@ -293,34 +315,14 @@ def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams
     """
     if not cands:
         return 0.0, []
-    seeds = _size_seeds(cands, params, lambda c: -c[4] * c[2] * c[3], n_sizes)
+    seeds = _size_seeds(cands, params, n_sizes)
     best: tuple[float, list] = (0.0, [])
     for w0, h0 in seeds:
         g = _grid_of_size(cands, params, w0, h0)
         if g[0] > best[0] + 1e-6:
             best = g
     if len(best[1]) == 1 and live_ii is not None:
-        bx, by, bw, bh = best[1][0][:4]
-        strips = []
-        # One side at a time (right, left, above, below the big picture): a strip lies wholly on
-        # one side of it; candidates from different sides (slide text above, webcams at the right)
-        # must not make a grid together.
-        for side in (lambda c: c[0] >= bx + bw - 2, lambda c: c[0] + c[2] <= bx + 2,
-                     lambda c: c[1] + c[3] <= by + 2, lambda c: c[1] >= by + bh - 2):
-            beside = [c for c in cands if side(c)]
-            for w0, h0 in _size_seeds(beside, params, lambda c: -c[4] * c[2] * c[3], n_sizes):
-                g = _grid_of_size(beside, params, w0, h0)
-                if len(g[1]) < 2 or float(np.mean([c[4] for c in g[1]])) < STRIP_MIN_QUALITY:
-                    continue
-                xs, ys = [c[0] for c in g[1]], [c[1] for c in g[1]]
-                if max(xs) - min(xs) > 2 and max(ys) - min(ys) > 2:
-                    continue  # a strip is one column or one row of aligned tiles, not texture pieces
-                live = [_bg_fraction(live_ii, x + w // 10, y + h // 10, w - 2 * (w // 10), h - 2 * (h // 10))
-                        >= LIVE_FRACTION for x, y, w, h, _q in g[1]]
-                if 2 * sum(live) >= len(live):
-                    strips.append(g)
-        if strips:
-            best = max(strips, key=lambda g: g[0])
+        best = _best_strip(cands, best[1][0], params, n_sizes, live_ii) or best
     rects = sorted(((c[0], c[1], c[2], c[3]) for c in best[1]), key=lambda r: (r[1], r[0]))
     return best[0], rects
 
