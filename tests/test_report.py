@@ -65,3 +65,17 @@ def test_layout_figure_one_panel_per_span_and_one_colour_per_person(tmp_path, mo
     assert first["p00"] != first["p01"]
     assert tuple(axes[1].patches[0].get_edgecolor()) == tuple(first["p01"])  # p01 keeps its colour
     assert axes[1].texts[0].get_text() == "p01 (camera off)"
+
+
+def test_voice_table_checks_attribution_against_transcript_names():
+    from engage.report.session import voice_table
+
+    utt = pd.DataFrame({
+        "voice": ["Jane", "Jane", "Jane", "Bob", "Bob", None],
+        "speaker": ["p01", "p01", "p02", None, "p00", "p03"],
+    })
+    t = voice_table(utt).set_index("voice")
+    assert t.loc["Jane", "cues"] == 3 and t.loc["Jane", "attributed"] == 3
+    assert t.loc["Jane", "top_person"] == "p01" and abs(t.loc["Jane", "top_share"] - 2 / 3) < 1e-9
+    assert t.loc["Bob", "attributed"] == 1 and t.loc["Bob", "top_share"] == 1.0
+    assert voice_table(pd.DataFrame({"voice": [None], "speaker": ["p00"]})).empty

@@ -26,6 +26,26 @@ def _read(path: str | os.PathLike | None) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
 
+def voice_table(utt: pd.DataFrame) -> pd.DataFrame:
+    """Per speaker name given by the transcript (``voice``): cues, cues attributed by the video, and the
+    tile most of them went to with its share.
+
+    Why: the names are never used to attribute speech, but they are an independent check of it: when
+    one name's cues go to one tile, the attribution is consistent (and the name is probably that
+    tile's person: a participants.csv row); when they scatter, something is off.
+    """
+    cols = ["voice", "cues", "attributed", "top_person", "top_share"]
+    if utt.empty or "voice" not in utt or utt["voice"].isna().all():
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for voice, g in utt[utt["voice"].notna()].groupby("voice", sort=True):
+        att = g["speaker"].dropna()
+        counts = att.value_counts(sort=False).sort_index()
+        top = counts.idxmax() if len(counts) else None
+        rows.append((voice, len(g), len(att), top, float(counts.max() / len(att)) if len(att) else float("nan")))
+    return pd.DataFrame(rows, columns=cols)
+
+
 #: Layout spans drawn in the report's layout figure (the longest ones, in time order).
 MAX_LAYOUT_PANELS = 6
 
@@ -125,12 +145,28 @@ def build_session_report(
         f"<li>{s['start']:.1f}–{s['end']:.1f} s: {len(s['tiles'])} tiles ({', '.join(t['id'] for t in s['tiles'])})</li>" for s in spans
     )
     n_spk = int(utt["speaker"].notna().sum()) if not utt.empty else 0
+    voices = voice_table(utt)
+    voices_html = ""
+    if not voices.empty:
+        att = int(voices["attributed"].sum())
+        agree = float((voices["top_share"].fillna(0) * voices["attributed"]).sum() / att) if att else float("nan")
+        vrows = "".join(
+            f"<tr><td>{html.escape(str(r.voice))}</td><td>{r.cues}</td><td>{r.attributed}</td>"
+            f"<td>{html.escape(str(r.top_person or '–'))}</td><td>{'' if pd.isna(r.top_share) else f'{100 * r.top_share:.0f} %'}</td></tr>"
+            for r in voices.itertuples(index=False))
+        voices_html = f"""<h3>Transcript speaker names vs. active-speaker attribution</h3>
+<p>The names in the transcript are never used to attribute speech; they check it. {100 * agree:.0f} % of the
+{att} attributed cues with a name went to their name's most frequent tile (100 % = every name maps to one
+tile). A consistent name/tile pair is a candidate <code>participants.csv</code> row.</p>
+<table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>name</th><th>cues</th>
+<th>attributed</th><th>most frequent tile</th><th>share</th></tr>{vrows}</table>"""
     text = f"""<html><body style="font-family:sans-serif">
 <h2>Session {html.escape(session)}</h2>
 {banner}
 <p>Clips: {len(clips)} · persons: {clips['person'].nunique() if not clips.empty else 0} ·
 transcript cues: {len(utt)} ({n_spk} attributed to a speaker)</p>
 <h3>Layout spans</h3><ul>{spans_html}</ul>
+{voices_html}
 <h3>Feature coverage</h3>
 <table border="1" cellpadding="4" style="border-collapse:collapse">{head and '<tr>' + head + '</tr>'}{rows}</table>
 </body></html>
