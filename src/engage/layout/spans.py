@@ -186,6 +186,7 @@ class SpanTracker:
         self.cur = _Open(Evidence(shape))
         self.pending: list[tuple] = []  # suspect samples (t, frame, steps, lines), at most min_span
         self.prev: np.ndarray | None = None
+        self._memo: tuple | None = None  # last (lines, rects, mean support, per-tile support)
 
     # -- streaming ---------------------------------------------------------------------------
     def add(self, t: float, frame: np.ndarray) -> None:
@@ -221,8 +222,25 @@ class SpanTracker:
         span.last.append(frame)
         span.recent_lines.append(lines)
         if span.rects:
-            span.support.append(lines_support(lines, span.rects))
-            span.tiles.append(tile_supports(lines, span.rects))
+            mean, per_tile = self._support_stats(lines, span.rects)
+            span.support.append(mean)
+            span.tiles.append(per_tile)
+
+    def _support_stats(self, lines, rects: list[Rect]) -> tuple[float, np.ndarray]:
+        """(:func:`lines_support`, :func:`tile_supports`) of one sample's line maps, computed once.
+
+        The suspicion test and the span's support history read the same sample and grid; the last
+        answer is kept (holding both objects, so their ids cannot be reused by other ones).
+        """
+        memo = self._memo
+        if memo is not None and memo[0] is lines and memo[1] is rects:
+            return memo[2], memo[3]
+        per = [_side_supports(lines, r) for r in rects]
+        flat = [v for vals in per for v in vals]
+        mean = float(np.mean(flat)) if flat else 1.0
+        tiles = np.array([float(np.mean(v)) if v else 1.0 for v in per], np.float32)
+        self._memo = (lines, rects, mean, tiles)
+        return mean, tiles
 
     def _fold(self, k: int) -> None:
         """Move the ``k`` oldest pending samples into the current span."""
@@ -253,7 +271,7 @@ class SpanTracker:
         cur = self.cur
         if not cur.rects or cur.ev.n < 2:
             return False
-        s = lines_support(lines, cur.rects)
+        s, now = self._support_stats(lines, cur.rects)
         base = float(np.median(cur.support)) if cur.support else internal_support(
             support_maps(*cur.ev.mean_steps(), self.params), cur.rects)
         if s < self.support_drop * base:
@@ -262,7 +280,6 @@ class SpanTracker:
         # drops, but those tiles lose most of theirs. Only tiles whose borders are usually clear count.
         if len(cur.tiles) >= 2:
             usual = np.median(np.stack(cur.tiles), axis=0)
-            now = tile_supports(lines, cur.rects)
             clear = usual >= TILE_CLEAR_SUPPORT
             if bool(np.any(clear & (now < self.support_drop * usual))):
                 return True
