@@ -122,25 +122,30 @@ def background_color(ev: Evidence, tol: float) -> np.ndarray | None:
     return med if close.mean() >= 0.5 else None
 
 
-def background_integral(ev: Evidence, bg: np.ndarray | None, tol: float) -> np.ndarray | None:
-    """Integral image of "background" pixels: static and of the background colour."""
-    if bg is None:
-        return None
-    mask = (np.abs(ev.mean_frame() - bg).max(axis=2) <= tol) & (ev.temporal_std() <= 2.0)
+def _integral(mask: np.ndarray) -> np.ndarray:
+    """Integral image of a boolean mask: the count inside any rectangle costs four lookups."""
     ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.float32)
     ii[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0), axis=1)
     return ii
 
 
-def _bg_fraction(ii: np.ndarray | None, x: int, y: int, w: int, h: int) -> float:
+def background_integral(ev: Evidence, bg: np.ndarray | None, tol: float) -> np.ndarray | None:
+    """Integral image of "background" pixels: static and of the background colour."""
+    if bg is None:
+        return None
+    return _integral((np.abs(ev.mean_frame() - bg).max(axis=2) <= tol) & (ev.temporal_std() <= 2.0))
+
+
+def _mask_fraction(ii: np.ndarray | None, x: int, y: int, w: int, h: int) -> float:
+    """Fraction of the rectangle's pixels set in the mask of the integral image ``ii`` (0 without one)."""
     if ii is None:
         return 0.0
     s = ii[y + h, x + w] - ii[y, x + w] - ii[y + h, x] + ii[y, x]
     return float(s) / max(w * h, 1)
 
 
-def _bg_fractions(ii: np.ndarray | None, x: np.ndarray, y, w: np.ndarray, h) -> np.ndarray:
-    """Vectorised :func:`_bg_fraction` (``x``, ``w`` arrays; ``y``, ``h`` scalars or arrays)."""
+def _mask_fractions(ii: np.ndarray | None, x: np.ndarray, y, w: np.ndarray, h) -> np.ndarray:
+    """Vectorised :func:`_mask_fraction` (``x``, ``w`` arrays; ``y``, ``h`` scalars or arrays)."""
     if ii is None:
         return np.zeros(len(x), np.float32)
     s = ii[y + h, x + w] - ii[y, x + w] - ii[y + h, x] + ii[y, x]
@@ -152,8 +157,8 @@ def _gutters_inside(ii: np.ndarray | None, x: np.ndarray, y: int, w: np.ndarray,
     if ii is None:
         return np.zeros(len(x), bool)
     bx, by = np.maximum(2, w // 25), max(2, h // 25)
-    return ((_bg_fractions(ii, x, y, bx, h) >= 0.8) | (_bg_fractions(ii, x + w - bx, y, bx, h) >= 0.8)
-            | (_bg_fractions(ii, x, y, w, by) >= 0.8) | (_bg_fractions(ii, x, y + h - by, w, by) >= 0.8))
+    return ((_mask_fractions(ii, x, y, bx, h) >= 0.8) | (_mask_fractions(ii, x + w - bx, y, bx, h) >= 0.8)
+            | (_mask_fractions(ii, x, y, w, by) >= 0.8) | (_mask_fractions(ii, x, y + h - by, w, by) >= 0.8))
 
 
 def candidate_tiles(sm: SupportMaps, bg_ii: np.ndarray | None, params: FitParams) -> list[tuple[int, int, int, int, float]]:
@@ -208,7 +213,7 @@ def candidate_tiles(sm: SupportMaps, bg_ii: np.ndarray | None, params: FitParams
                 split = np.maximum(split, np.where(inside, vcol[vx][None, :], 0.0).max(axis=1))
             q = sides.mean(axis=1) - 0.5 - np.maximum(0.0, split - 0.5)
             wv = (R - L).astype(np.int64)
-            bgf = _bg_fractions(bg_ii, L, t, wv, h)
+            bgf = _mask_fractions(bg_ii, L, t, wv, h)
             q = q - 2.0 * bgf
             keep = (q >= params.min_mean_support - 0.5) & (bgf < 0.6) & ~_gutters_inside(bg_ii, L, t, wv, h)
             out.extend((int(L[k]), int(t), int(wv[k]), h, float(q[k])) for k in np.nonzero(keep)[0])
@@ -227,18 +232,22 @@ def _best_row(tiles: list[tuple[int, int, int, int, float]]) -> tuple[float, lis
     return best[-1]
 
 
-#: Completion: a slot whose top/bottom lines are this weak needs a live picture inside.
-WEAK_ROW_LINES = 0.1
-#: Completion: fraction of a slot's central pixels that must change over the span ("live picture").
+#: Completion: a slot whose lines across it (a row's top/bottom, a column's left/right) are this
+#: weak needs a live picture inside.
+WEAK_CROSS_LINES = 0.1
+#: Completion and filmstrips: fraction of a tile's central pixels that must change over the span.
 LIVE_FRACTION = 0.3
 
 
 def live_integral(ev: Evidence, min_std: float = 2.0) -> np.ndarray:
     """Integral image of pixels that changed over the span (exact temporal std above codec noise)."""
-    mask = ev.exact_temporal_std() > min_std
-    ii = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.float32)
-    ii[1:, 1:] = np.cumsum(np.cumsum(mask, axis=0), axis=1)
-    return ii
+    return _integral(ev.exact_temporal_std() > min_std)
+
+
+def _is_live(live_ii: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """At least ``LIVE_FRACTION`` of the rectangle's central 80 % changed over the span."""
+    mx, my = w // 10, h // 10
+    return _mask_fraction(live_ii, x + mx, y + my, w - 2 * mx, h - 2 * my) >= LIVE_FRACTION
 
 
 def _overlap(a, b) -> bool:
@@ -294,8 +303,7 @@ def _best_strip(cands, big, params: FitParams, n_sizes: int, live_ii: np.ndarray
             xs, ys = [c[0] for c in g[1]], [c[1] for c in g[1]]
             if max(xs) - min(xs) > 2 and max(ys) - min(ys) > 2:
                 continue  # a strip is one column or one row of aligned tiles, not texture pieces
-            live = [_bg_fraction(live_ii, x + w // 10, y + h // 10, w - 2 * (w // 10), h - 2 * (h // 10))
-                    >= LIVE_FRACTION for x, y, w, h, _q in g[1]]
+            live = [_is_live(live_ii, x, y, w, h) for x, y, w, h, _q in g[1]]
             if 2 * sum(live) >= len(live):
                 strips.append(g)
     return max(strips, key=lambda g: g[0]) if strips else None
@@ -421,7 +429,7 @@ def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: 
     A free slot one ``pitch`` from a tile is searched a few pixels around (``aligned_slack`` when it
     lines up with other tiles, else 3) for its own edges, then accepted when it is not background
     and the lines across it (a row's top/bottom, a column's left/right) continue: mean support
-    >= 0.5, or >= ``WEAK_ROW_LINES`` around a live picture. Appends to ``out``; True if it added.
+    >= 0.5, or >= ``WEAK_CROSS_LINES`` around a live picture. Appends to ``out``; True if it added.
     """
     limit = (sm.w, sm.h)[axis]
     added = False
@@ -452,12 +460,9 @@ def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: 
             if best is None:
                 continue
             x, y, w, h = best[1]
-            if best[2] < 0.5:
-                mx, my = w // 10, h // 10
-                live = _bg_fraction(live_ii, x + mx, y + my, w - 2 * mx, h - 2 * my)
-                if live_ii is None or best[2] < WEAK_ROW_LINES or live < LIVE_FRACTION:
-                    continue
-            if _bg_fraction(bg_ii, x, y, w, h) >= 0.3:
+            if best[2] < 0.5 and (live_ii is None or best[2] < WEAK_CROSS_LINES or not _is_live(live_ii, x, y, w, h)):
+                continue
+            if _mask_fraction(bg_ii, x, y, w, h) >= 0.3:
                 continue
             out.append(best[1])
             added = True

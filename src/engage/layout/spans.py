@@ -102,9 +102,12 @@ def lines_support(lines: tuple[np.ndarray, np.ndarray], rects: list[Rect]) -> fl
     return float(np.mean(vals)) if vals else 1.0
 
 
-def tile_supports(lines: tuple[np.ndarray, np.ndarray], rects: list[Rect]) -> np.ndarray:
-    """Per tile: mean support of its non-border sides (1.0 for a tile with none)."""
-    return np.array([float(np.mean(v)) if (v := _side_supports(lines, r)) else 1.0 for r in rects], np.float32)
+def support_stats(lines: tuple[np.ndarray, np.ndarray], rects: list[Rect]) -> tuple[float, np.ndarray]:
+    """(:func:`lines_support`, per tile the mean support of its non-border sides, 1.0 with none)."""
+    per = [_side_supports(lines, r) for r in rects]
+    flat = [v for vals in per for v in vals]
+    mean = float(np.mean(flat)) if flat else 1.0
+    return mean, np.array([float(np.mean(v)) if v else 1.0 for v in per], np.float32)
 
 
 def frame_support(steps: tuple[np.ndarray, np.ndarray], rects: list[Rect], params: FitParams) -> float:
@@ -227,20 +230,15 @@ class SpanTracker:
             span.tiles.append(per_tile)
 
     def _support_stats(self, lines, rects: list[Rect]) -> tuple[float, np.ndarray]:
-        """(:func:`lines_support`, :func:`tile_supports`) of one sample's line maps, computed once.
+        """:func:`support_stats` of one sample's line maps, computed once per sample and grid.
 
         The suspicion test and the span's support history read the same sample and grid; the last
         answer is kept (holding both objects, so their ids cannot be reused by other ones).
         """
         memo = self._memo
-        if memo is not None and memo[0] is lines and memo[1] is rects:
-            return memo[2], memo[3]
-        per = [_side_supports(lines, r) for r in rects]
-        flat = [v for vals in per for v in vals]
-        mean = float(np.mean(flat)) if flat else 1.0
-        tiles = np.array([float(np.mean(v)) if v else 1.0 for v in per], np.float32)
-        self._memo = (lines, rects, mean, tiles)
-        return mean, tiles
+        if memo is None or memo[0] is not lines or memo[1] is not rects:
+            memo = self._memo = (lines, rects, *support_stats(lines, rects))
+        return memo[2], memo[3]
 
     def _fold(self, k: int) -> None:
         """Move the ``k`` oldest pending samples into the current span."""
@@ -262,8 +260,9 @@ class SpanTracker:
         span.tiles.clear()
         if span.rects:
             for lines in span.recent_lines:
-                span.support.append(lines_support(lines, span.rects))
-                span.tiles.append(tile_supports(lines, span.rects))
+                mean, per_tile = support_stats(lines, span.rects)
+                span.support.append(mean)
+                span.tiles.append(per_tile)
         span.static = static_flat_mask(span.ev)
         span.mean = np.clip(span.ev.mean_frame() + 0.5, 0, 255).astype(np.uint8)
 
