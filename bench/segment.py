@@ -143,9 +143,7 @@ def run_one(video: Path, work: Path, preset: str | None) -> dict:
     tiles = sum(len(sp["tiles"]) for sp in json.loads(f["layout.json"].read_text())["spans"])
     dec_wall, dec_cpu = decode_seconds(video)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the floor probes load anything
-    from engage.clips.stage import cut_clips_session as _cut  # the stage's own defaults for the floor
-
-    dflt = _cut.__kwdefaults__
+    dflt = cut_clips_session.__kwdefaults__  # the stage's own encoder settings for the floor
     enc_cpu = crop_encode_seconds(video, f["layout.json"], preset or dflt["preset"], dflt["crf"], dflt["x264_threads"])
     calls = detector_calls(f["layout.json"])
     call_s = detector_call_seconds(video, f["layout.json"])

@@ -41,15 +41,11 @@ def split_speaker_prefixes(cues: list[tuple[float, float, str, str | None]]) -> 
         m = _SPEAKER_PREFIX.match(body)
         return (m.group(1).strip(), m.group(2)) if m and len(m.group(1).split()) <= 5 else None
 
-    untagged = [c for c in cues if c[3] is None]
-    hits = [split(c[2]) for c in untagged]
-    if len(untagged) < 2 or sum(h is not None for h in hits) < SPEAKER_PREFIX_SHARE * len(untagged):
+    hits = [split(c[2]) if c[3] is None else None for c in cues]
+    n_untagged = sum(c[3] is None for c in cues)
+    if n_untagged < 2 or sum(h is not None for h in hits) < SPEAKER_PREFIX_SHARE * n_untagged:
         return cues
-    out = []
-    for c in cues:
-        h = split(c[2]) if c[3] is None else None
-        out.append((c[0], c[1], h[1], h[0]) if h else c)
-    return out
+    return [(c[0], c[1], h[1], h[0]) if h else c for c, h in zip(cues, hits)]
 
 
 @dataclass(frozen=True)
