@@ -98,7 +98,7 @@ def test_cp1252_with_crlf(tmp_path):
         ("WEBVTT\n\n", "no timed cues"),
         ("WEBVTT\n\n00:00:01.000 --> garbage\nhello\n", "no timed cues"),
         ("this is not a transcript\njust text\n", "malformed"),
-        (b"\x00\x01\x02\xff\xfe\x00garbage" * 50, "malformed"),
+        (b"\x00\x01\x02\xff\xfe\x00garbage" * 50, "not a text file"),
     ],
     ids=["empty", "blank", "header-only", "bad-time", "plain-text", "binary"],
 )

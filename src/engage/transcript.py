@@ -18,6 +18,7 @@ import webvtt
 from webvtt.errors import MalformedFileError
 
 from engage.errors import SessionError
+from engage.io.textfile import read_text_input
 
 log = logging.getLogger(__name__)
 
@@ -70,20 +71,6 @@ def parse_timestamp(ts: str) -> float:
     return round(int(h or 0) * 3600 + int(mnt) * 60 + int(s) + ms / 1000.0, 3)
 
 
-def _decode(path: Path, session: str | None) -> str:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "utf-16"):
-        try:
-            text = raw.decode(enc)
-            if enc == "utf-16" and not raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-                continue
-            return text
-        except UnicodeDecodeError:
-            continue
-    log.warning("session '%s': %s is not UTF-8; decoded as cp1252 with replacement", session, path)
-    return raw.decode("cp1252", errors="replace")
-
-
 def read_transcript(path: str | os.PathLike, session: str | None = None) -> list[Cue]:
     """Return the cues of a WebVTT or SRT file sorted by (start, end).
 
@@ -94,7 +81,7 @@ def read_transcript(path: str | os.PathLike, session: str | None = None) -> list
     path = Path(path)
     if not path.exists():
         raise SessionError(session, path, "transcript not found")
-    text = _decode(path, session).replace("\r\n", "\n").replace("\r", "\n")
+    text = read_text_input(path, session=session, what="transcript")
     if not text.strip():
         raise SessionError(session, path, "transcript is empty")
     is_vtt = text.lstrip().startswith("WEBVTT")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engage.errors import SessionError
+from engage.io.textfile import read_text_input
 
 log = logging.getLogger(__name__)
 
@@ -115,17 +116,6 @@ def _finish(msg: ChatMessage) -> None:
     msg.text = text
 
 
-def decode_text(raw: bytes, session: str | None, path: object) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM; other bytes as cp1252 with a warning."""
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        log.warning("session '%s': %s is not UTF-8; decoded as cp1252", session, path)
-        return raw.decode("cp1252", errors="replace")
-
-
 def parse_chat_text(text: str, *, session: str | None = None, path: object = None, strict: bool = False) -> ChatLog:
     """Parse the text of a Zoom chat export (see module docstring for the accepted forms)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -164,11 +154,8 @@ def read_chat(path: str | os.PathLike, *, session: str | None = None, strict: bo
     :class:`SessionError` (skipping every line would silently drop the whole chat).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise SessionError(session, path, f"cannot read chat file ({err.strerror})") from None
-    log_ = parse_chat_text(decode_text(raw, session, path), session=session, path=path, strict=strict)
+    text = read_text_input(path, session=session, what="chat file")
+    log_ = parse_chat_text(text, session=session, path=path, strict=strict)
     if not log_.messages and log_.garbled:
         n, line = log_.garbled[0]
         raise SessionError(session, path, f"no Zoom chat message found (first unreadable line {n}: {line[:80]!r});"

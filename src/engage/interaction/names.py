@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engage.errors import SessionError
+from engage.io.textfile import read_text_input
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,7 @@ def normalize_name(name: str | None) -> str:
 def read_participants(path: str | os.PathLike, session: str | None = None) -> list[tuple[str, str]]:
     """Rows (person, name) of participants.csv; header ``person,name`` required."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SessionError(session, path, f"cannot read participants file ({err})") from None
+    text = read_text_input(path, session=session, what="participants file")
     reader = csv.DictReader(io.StringIO(text))
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     if "person" not in fields or "name" not in fields:

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from engage.errors import SessionError
+from engage.io.textfile import read_text_input
 
 TILE_KEYS = ("id", "x", "y", "w", "h")
 
@@ -24,10 +25,10 @@ def load_override(path: str | os.PathLike, *, session: str, frame_size: tuple[in
     def bad(problem: str) -> SessionError:
         return SessionError(session, path, f"layout override: {problem}")
 
+    text = read_text_input(path, session=session, what="layout override")
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
         raise bad(f"not valid JSON ({err})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("spans"), list) or not doc["spans"]:
         raise bad('expected an object with a non-empty "spans" list')

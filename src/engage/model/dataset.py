@@ -12,6 +12,7 @@ dims, split seed and fractions, per-split counts, skipped clips, sources.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import os
 from pathlib import Path
@@ -21,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engage.errors import SessionError
+from engage.io.textfile import read_text_input
 from engage.io.parquet import read_meta, write_table
 from engage.model.features import session_clip_features, usable_face_columns
 from engage.model.labels import LEVEL_INDEX, LEVELS
@@ -31,12 +33,9 @@ log = logging.getLogger(__name__)
 
 def read_labels(path: str | os.PathLike, session: str) -> dict[str, str]:
     """labels.csv (header clip_id,label; label in HD|DE|EG|HE) -> {clip_id: label}."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
-            fields = [c.strip() for c in (rows[0].keys() if rows else [])]
-    except OSError as err:
-        raise SessionError(session, path, f"cannot read labels ({err})") from None
+    text = read_text_input(path, session=session, what="labels file")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    fields = [c.strip() for c in (rows[0].keys() if rows else [])]
     if rows and not {"clip_id", "label"} <= set(fields):
         raise SessionError(session, path, f"labels.csv needs a header 'clip_id,label', found {fields}")
     out = {}
