@@ -414,12 +414,32 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
         pitch = w0 + (vpitch - h0)
     if vpitch is None:
         vpitch = h0 + (pitch - w0)
-    out = list(rects)
+    out = _drop_off_lattice(list(rects), pitch)
     # Rows first (calibrated on galleries; a slot on another row's column may move 1 pixel), then
     # columns (a filmstrip; a slot on another column's row stays exactly on it: row order).
     while _fill_slots(out, 0, pitch, 1, sm, bg_ii, live_ii) | _fill_slots(out, 1, vpitch, 0, sm, bg_ii, live_ii):
         pass
     return sorted(out, key=lambda r: (r[1], r[0]))
+
+
+def _drop_off_lattice(rects: list[Rect], pitch: int) -> list[Rect]:
+    """Drop a tile that sits off the column lattice (a whole number of pitches from the other tiles).
+
+    Why: with thin gutters (2 analysis pixels) a rectangle between picture edges can win a slot
+    half a tile off; it then blocks the true tiles on both sides of it, and completion steps from
+    it onto more wrong slots. A tile is on the lattice of every tile a whole number of pitches
+    away, in any row (full rows share their columns). It goes only when no tile agrees with it
+    while a tile of its own row agrees with at least two: a centred incomplete row (half a pitch
+    off) keeps its tiles, which agree with each other, and a lone tile in a row always stays.
+    """
+    def on_lattice(a: Rect, b: Rect) -> bool:
+        d = b[0] - a[0]
+        return abs(d - round(d / pitch) * pitch) <= 2 + 0.01 * abs(d)
+
+    votes = {r: sum(on_lattice(r, o) for o in rects if o is not r) for r in rects}
+    drop = {r for r in rects if votes[r] == 0
+            and any(o is not r and o[1] == r[1] and votes[o] >= 2 for o in rects)}
+    return [r for r in rects if r not in drop]
 
 
 def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: SupportMaps,

@@ -102,3 +102,19 @@ def sample_frames(video: str | os.PathLike, size: tuple[int, int], *, sample_s: 
     every = max(1, int(round(sample_s * TIMELINE_FPS)))
     reader = FrameReader(video, scale=size, every=every, session=session, threads=threads)
     return "every", 0, ((i / TIMELINE_FPS, f) for i, f in reader)
+
+
+def frames_at(video: str | os.PathLike, times: list[float], *, session: str | None = None,
+              threads: int = 0) -> list[tuple[float, np.ndarray]]:
+    """Full-resolution BGR frames at the given timeline times (one short accurate seek each).
+
+    Why: the grid is fitted on downscaled frames; the exact pixel edges of the tiles and their name
+    labels need the display resolution, but only a few frames per span.
+    """
+    out = []
+    for t in times:
+        reader = FrameReader(video, start=max(0.0, t), duration=1.5 / TIMELINE_FPS, session=session, threads=threads)
+        for _i, frame in reader:
+            out.append((t, frame))
+            break
+    return out

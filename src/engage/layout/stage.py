@@ -17,7 +17,8 @@ from engage.layout.evidence import frame_steps
 from engage.layout.grid import FitParams, Rect
 from engage.layout.identity import assign_ids
 from engage.layout.override import load_override
-from engage.layout.sampling import sample_frames
+from engage.layout.sampling import frames_at, sample_frames
+from engage.layout.snap import snap_rects
 from engage.layout.spans import ClosedSpan, SpanTracker, frame_support
 from engage.logutil import progress
 from engage.media.decode import FrameReader
@@ -44,6 +45,15 @@ def to_source(rect: Rect, scale: tuple[float, float], frame: tuple[int, int]) ->
     return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
 
 
+def still_times(span: ClosedSpan, n: int) -> list[float]:
+    """``n`` frame times spread over the span's sampled stretch (away from its changes), on the timeline."""
+    if not span.rects or n < 1:
+        return []
+    a, b = span.t_first, span.t_last
+    times = {round((a + (b - a) * (i + 0.5) / n) * TIMELINE_FPS) / TIMELINE_FPS for i in range(n)}
+    return sorted(times)
+
+
 def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: list[Rect], size, params: FitParams,
                   threads: int) -> float:
     """First frame time in (t_a, t_b] where the new grid's borders beat the old ones."""
@@ -60,7 +70,7 @@ def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: 
 def detect_layout(video: str | os.PathLike, *, session: str, width: int, height: int, duration: float,
                   sample_s: float = 1.0, sampling: str = "auto", keyframe_max_gap_s: float = 2.5, max_width: int = 640,
                   max_downscale: float = 2.0, min_span_samples: int = 3, refine: bool = True, id_max_distance: float = 30.0,
-                  id_rejoin_max_distance: float = 12.0,
+                  id_rejoin_max_distance: float = 12.0, name_samples: int = 3,
                   fit: FitParams | None = None, threads: int = 1) -> dict[str, Any]:
     """Detected layout of one recording (the layout.json document)."""
     params = fit or FitParams()
@@ -82,13 +92,17 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
         if refine:
             t = refine_change(video, session, a.t_last, b.t_first, a.rects, b.rects, size, params, threads)
         starts.append(t)
+    rects = []
+    for span in spans:
+        coarse = [to_source(r, scale, (width, height)) for r in span.rects]
+        stills = [f for _t, f in frames_at(video, still_times(span, name_samples), session=session, threads=threads)]
+        rects.append(snap_rects(coarse, stills, max(scale)))
     ids = assign_ids(spans, max_distance=id_max_distance, rejoin_max_distance=id_rejoin_max_distance)
     out_spans = []
     for k, span in enumerate(spans):
         end = starts[k + 1] if k + 1 < len(spans) else float(duration)
         tiles = []
-        for r, pid, cam in zip(span.rects, ids[k], span.camera_on):
-            x, y, w, h = to_source(r, scale, (width, height))
+        for (x, y, w, h), pid, cam in zip(rects[k], ids[k], span.camera_on):
             tiles.append({"id": pid, "x": x, "y": y, "w": w, "h": h, "camera_on": bool(cam), "name": None})
         out_spans.append({"start": round(float(starts[k]), 6), "end": round(float(end), 6), "tiles": tiles})
         log.info("span %.2f-%.2f s: %d tiles (%s)", starts[k], end, len(tiles), ", ".join(t["id"] for t in tiles))

@@ -59,14 +59,15 @@ def zoom_grid(n: int, size: tuple[int, int], gutter: int = 8, aspect: float = 16
     w = int(w) // 2 * 2
     h = int(w / aspect) // 2 * 2
     block_h = rows * h + (rows - 1) * gutter
-    y0 = (H - block_h) // 2
+    # even positions: ffmpeg's overlay rounds yuv420 positions down to even pixels
+    y0 = (H - block_h) // 4 * 2
     rects = []
     for r in range(rows):
         k = min(cols, n - r * cols)
         row_w = k * w + (k - 1) * gutter
-        x0 = (W - row_w) // 2
+        x0 = (W - row_w) // 4 * 2
         for c in range(k):
-            rects.append((x0 + c * (w + gutter), y0 + r * (h + gutter), w, h))
+            rects.append(((x0 + c * (w + gutter)) // 2 * 2, (y0 + r * (h + gutter)) // 2 * 2, w, h))
     return rects
 
 

@@ -44,21 +44,21 @@ def make_screen_share(
         tw = min(W // 5, ((H - (n_strip + 1) * gutter) // n_strip) * 16 // 9) // 2 * 2
         th = (tw * 9 // 16) // 2 * 2
         x0 = W - gutter - tw
-        y0 = (H - (n_strip * th + (n_strip - 1) * gutter)) // 2
+        y0 = (H - (n_strip * th + (n_strip - 1) * gutter)) // 4 * 2  # even: ffmpeg's yuv420 overlay
         tiles = [(x0, y0 + k * (th + gutter), tw, th) for k in range(n_strip)]
         slide = (gutter, gutter, x0 - 2 * gutter, H - 2 * gutter)
     elif strip == "top":
         tw = min((H // 6) * 16 // 9, (W - (n_strip + 1) * gutter) // n_strip) // 2 * 2
         th = (tw * 9 // 16) // 2 * 2
-        x0 = (W - (n_strip * tw + (n_strip - 1) * gutter)) // 2
+        x0 = (W - (n_strip * tw + (n_strip - 1) * gutter)) // 4 * 2  # even: ffmpeg's yuv420 overlay
         tiles = [(x0 + k * (tw + gutter), gutter, tw, th) for k in range(n_strip)]
         slide = (gutter, th + 2 * gutter, W - 2 * gutter, H - th - 3 * gutter)
     else:
         raise ValueError(f"strip must be 'right' or 'top', not {strip!r}")
     sx, sy, sw, sh = slide
     sw, sh = min(sw, sh * 16 // 9) // 2 * 2, min(sh, sw * 9 // 16) // 2 * 2
-    sx += (slide[2] - sw) // 2
-    sy += (slide[3] - sh) // 2
+    sx += (slide[2] - sw) // 4 * 2
+    sy += (slide[3] - sh) // 4 * 2
     font = _font()
     title = (f",drawtext=fontfile={font}:text='Lecture 5 - Gradient descent':fontsize={max(12, sh // 12)}:"
              f"x={sw // 16}:y={sh // 12}:fontcolor=black") if font else ""
