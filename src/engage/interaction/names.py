@@ -23,16 +23,17 @@ from engage.io.textfile import read_text_input
 
 log = logging.getLogger(__name__)
 
-_ROLE_TAG = re.compile(r"\s*\((?:host|co-?host|me|guest|organizer|organiser|presenter)\)\s*$", re.I)
+_ROLE_TAG = re.compile(r"\s*\((?:host|co-?host|me|guest|organizer|organiser|presenter"
+                       r"|(?:she|he|they|ze|xe|any)(?:\s*/\s*[a-z]+)+)\)\s*$", re.I)  # roles; pronouns (she/her)
 _VARIATION = {chr(c) for c in range(0xFE00, 0xFE10)} | {"\u200d", "\u200c"}
 
 
-def normalize_name(name: str | None) -> str:
-    """Case-, whitespace- and emoji-insensitive key of a display name ('' if nothing is left).
+def strip_role_tags(name: str | None) -> str:
+    """The display name without what is not the name ('' if nothing is left), case kept.
 
     NFKC (full-width letters, ligatures), drop symbols/emoji (Unicode categories S*), control and
     format characters (C*, e.g. zero-width joiners), enclosing marks and variation selectors,
-    drop a trailing Zoom role tag like ``(Host)``, casefold, collapse whitespace.
+    drop trailing role tags like ``(Host)`` and pronouns like ``(she/her)``, collapse whitespace.
     """
     if not name:
         return ""
@@ -47,7 +48,13 @@ def normalize_name(name: str | None) -> str:
         if t == s:
             break
         s = t
-    return " ".join(s.casefold().split())
+    return " ".join(s.split())
+
+
+def normalize_name(name: str | None) -> str:
+    """Case-, whitespace- and emoji-insensitive key of a display name ('' if nothing is left):
+    :func:`strip_role_tags`, casefolded."""
+    return " ".join(strip_role_tags(name).casefold().split())
 
 
 def read_participants(path: str | os.PathLike, session: str | None = None) -> list[tuple[str, str]]:

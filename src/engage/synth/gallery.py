@@ -16,6 +16,7 @@ import math
 import os
 import random
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -23,9 +24,8 @@ import ffmpeg
 
 log = logging.getLogger(__name__)
 
-#: Speaker-border colour (Zoom-like green) and camera-off tile colour.
+#: Speaker-border colour (Zoom-like green).
 BORDER_COLOR = "0x23d959"
-CAMERA_OFF_COLOR = (35, 35, 38)
 FONT_GLOBS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/**/*.ttf")
 
 
@@ -126,7 +126,7 @@ def make_gallery(
     n_tiles: int = 16,
     duration: float = 10.0,
     gutter: int = 8,
-    background: tuple[int, int, int] = (26, 26, 26),
+    background: tuple[int, int, int] | None = None,
     label_names: bool = True,
     camera_off: Sequence[int] = (),
     speaker_border: bool = True,
@@ -138,15 +138,23 @@ def make_gallery(
     gop: int = 25,
     crf: int = 32,
     audio: bool = True,
+    style: str = "zoom",
+    names: Sequence[str] | None = None,
+    icons: bool = True,
+    label_camera_off: bool = True,
+    picture_changes: Sequence[tuple[float, int, str | os.PathLike]] = (),
+    font: str | None = None,
 ) -> dict:
-    """Render a Zoom-like gallery video to ``path`` and return (and write) its truth.
+    """Render a meeting-tool gallery video to ``path`` and return (and write) its truth.
 
     Args:
         path: output video (.mp4); the truth goes to ``<path stem>.truth.json`` next to it.
         size: frame ``(width, height)``; n_tiles: participants at t=0.
         gutter: pixels of ``background`` between tiles (0: tiles touch).
-        label_names: draw a name label ("Person 01") at the bottom-left of every tile.
-        camera_off: person indices (0-based) whose camera is off (uniform tile with their name).
+        background: gallery colour (RGB); default: the style's (dark for Zoom/Meet, light for Teams).
+        label_names: draw each person's display-name label at the bottom-left of the tile.
+        camera_off: person indices (0-based) whose camera is off: a uniform tile with the full name
+            centred (Zoom) or the initials in a coloured circle (Teams, Meet).
         speaker_border: a green frame around the tile of a random camera-on person, moving
             every 2-4 s (the speaker schedule is in the truth).
         changes: ``[(t, n_after)]``: at ``t`` seconds the gallery holds ``n_after`` people; person
@@ -156,26 +164,55 @@ def make_gallery(
             the repository's tests/data/video face clips); aspect: tile aspect ratio (16/9 or 4/3).
         fps, gop, crf: output frame rate, keyframe interval (frames), x264 quality (ultrafast).
         audio: add the first source's audio track (looped), mono 16 kHz AAC.
+        style: ``zoom``, ``teams`` or ``meet`` label and camera-off looks (engage.synth.labels).
+        names: display names per person (default :func:`engage.synth.labels.default_names`).
+        icons: a muted-microphone icon beside every third person's name (and a pin in Teams).
+        label_camera_off: camera-off tiles get the bottom-left label too (False: only the centred
+            name or initials, e.g. to check that initials are not read as a name).
+        picture_changes: ``[(t, person, source)]``: from the first span starting at or after ``t``,
+            the person's picture is ``source`` (another camera, lights on: same name, new picture).
+        font: font file for all text (default: the style's first installed font).
 
     Returns the truth: ``frame_size``, ``duration``, ``spans`` (layout.json-like, tile ids
-    ``p00``... are person indices), ``speaker`` schedule, ``camera_off``.
+    ``p00``... are person indices, ``name`` the display name without role tags, ``label`` the
+    text drawn or null), ``speaker`` schedule, ``camera_off``, ``style``, ``font``.
     """
+    from engage.synth.labels import STYLES, LabelPainter, default_names, style_font
+
     path = Path(path)
     W, H = int(size[0]), int(size[1])
     srcs = [str(s) for s in (sources if sources is not None else default_sources())]
     if not srcs:
         raise ValueError("make_gallery: no source videos (pass sources=[...face clips...])")
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; known: {', '.join(STYLES)}")
+    if background is None:
+        background = STYLES[style].background
     rng = random.Random(seed)
     spans = _spans(duration, n_tiles, changes)
     n_people = max(n for _, _, n in spans)
+    people = list(names) if names is not None else default_names(n_people)
+    if len(people) < n_people:
+        raise ValueError(f"make_gallery: {len(people)} names for {n_people} people")
     off = set(int(p) for p in camera_off)
     src_info = [_duration(s) for s in srcs]
     person_src = [p % len(srcs) for p in range(n_people)]
     person_off = [rng.uniform(0, src_info[person_src[p]][0]) for p in range(n_people)]
     person_flip = [(p // len(srcs)) % 2 == 1 for p in range(n_people)]
     speaker = _speaker_schedule(rng, spans, off, duration) if speaker_border else []
-    font = _font()
+    swaps = sorted((float(t), int(p), str(src)) for t, p, src in picture_changes)
+    swap_info = {src: _duration(src) for _t, _p, src in swaps}
 
+    def picture(p: int, start: float) -> tuple[str, float, bool, int]:
+        """(source, its duration, mirrored, hue shift) of person ``p`` in the span starting at ``start``."""
+        new = [src for t, q, src in swaps if q == p and t <= start + 1e-9]
+        if new:
+            return new[-1], swap_info[new[-1]][0], False, 0
+        k = person_src[p]
+        return srcs[k], src_info[k][0], person_flip[p], 45 * (p // len(srcs))
+
+    work = tempfile.TemporaryDirectory(prefix="engage-synth-")
+    painter = LabelPainter(style, Path(work.name), font or style_font(STYLES[style]) or _font())
     args: list[str] = []
     graph: list[str] = []
     n_inputs = 0
@@ -188,36 +225,40 @@ def make_gallery(
         cur = f"bg{j}"
         tiles = []
         for p, (x, y, w, h) in enumerate(rects):
-            name = f"Person {p + 1:02d}"
+            name = people[p]
             lab = f"t{j}_{p}"
             if p in off:
-                chain = f"color=c={_hex(CAMERA_OFF_COLOR)}:s={w}x{h}:r={fps}:d={d:.6f}"
-                if font:
-                    initials = f"P{p + 1:02d}"
-                    chain += (f",drawtext=fontfile={font}:text='{initials}':fontcolor=white:"
-                              f"fontsize={max(8, h // 5)}:x=(w-tw)/2:y=(h-th)/2")
+                chain = f"color=c={_hex(STYLES[style].camera_off_color)}:s={w}x{h}:r={fps}:d={d:.6f}"
             else:
-                src = srcs[person_src[p]]
-                ss = (person_off[p] + a) % max(src_info[person_src[p]][0] - 0.5, 0.5)
+                src, src_d, flip, hue = picture(p, a)
+                ss = (person_off[p] + a) % max(src_d - 0.5, 0.5)
                 args += ["-stream_loop", "-1", "-ss", f"{ss:.3f}", "-t", f"{d:.6f}", "-i", src]
                 chain = (f"[{n_inputs}:v]fps={fps},crop=w='min(iw,ih*{aspect:.6f})':h='min(ih,iw/{aspect:.6f})',"
-                         f"scale={w}:{h},setsar=1" + (",hflip" if person_flip[p] else "")
-                         + (f",hue=h={45 * (p // len(srcs))}" if p >= len(srcs) else "")
+                         f"scale={w}:{h},setsar=1" + (",hflip" if flip else "") + (f",hue=h={hue}" if hue else "")
                          + f",trim=duration={d:.6f},setpts=PTS-STARTPTS")
                 n_inputs += 1
-            if label_names:
-                fs = max(8, h // 12)
-                if font:
-                    chain += (f",drawtext=fontfile={font}:text='{name}':fontcolor=white:fontsize={fs}:"
-                              f"box=1:boxcolor=black@0.55:boxborderw={max(2, fs // 4)}:x={fs // 2}:y=h-th-{fs // 2}")
-                else:
-                    chain += f",drawbox=x={fs // 2}:y=ih-{2 * fs}:w={6 * fs}:h={int(1.5 * fs)}:color=black@0.55:t=fill"
+            label = label_names and (p not in off or label_camera_off)
+            steps = painter.steps(p, w, h, name, camera_off=p in off, label=label,
+                                  muted=icons and p % 3 == 1, pinned=icons and style == "teams" and p == 1)
+            for k, step in enumerate(steps):
+                if step[0] == "filter":
+                    chain += "," + step[1]
+                elif step[0] == "layer":  # filters on a transparent layer over the tile
+                    graph.append(f"{chain}[{lab}_{k}]")
+                    graph.append(f"color=c=black@0.0:s={w}x{h}:r={fps}:d={d:.6f},format=rgba,{step[1]}[{lab}_{k}l]")
+                    chain = f"[{lab}_{k}][{lab}_{k}l]overlay=x=0:y=0"
+                else:  # ("overlay", png, x, y): a still RGBA picture, repeated to the end
+                    _, png, ox, oy = step
+                    args += ["-i", png]
+                    graph.append(f"{chain}[{lab}_{k}]")
+                    chain = f"[{lab}_{k}][{n_inputs}:v]overlay=x={ox}:y={oy}"
+                    n_inputs += 1
             graph.append(f"{chain}[{lab}]")
             nxt = f"o{j}_{p}"
             graph.append(f"[{cur}][{lab}]overlay=x={x}:y={y}:eof_action=pass:shortest=0[{nxt}]")
             cur = nxt
             tiles.append({"id": f"p{p:02d}", "x": x, "y": y, "w": w, "h": h, "camera_on": p not in off,
-                          "name": name})
+                          "name": name, "label": painter.display(p, name) if label else None})
         if speaker_border:
             bt = max(2, round(min(W, H) / 240))
             for p, (x, y, w, h) in enumerate(rects):
@@ -246,7 +287,10 @@ def make_gallery(
            + ["-t", f"{duration:.6f}", "-r", str(fps), "-c:v", "libx264", "-preset", "ultrafast", "-crf", str(crf),
               "-g", str(gop), "-x264-params", "deblock=0,0", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(path)])
     log.info("rendering synthetic gallery %s (%d spans, %d people, %.1f s)", path, len(spans), n_people, duration)
-    render(cmd, path)
+    try:
+        render(cmd, path)
+    finally:
+        work.cleanup()
     truth = {
         "frame_size": [W, H],
         "duration": float(duration),
@@ -256,6 +300,8 @@ def make_gallery(
         "speaker": speaker,
         "camera_off": sorted(f"p{p:02d}" for p in off),
         "sources": {f"p{p:02d}": Path(srcs[person_src[p]]).name for p in range(n_people)},
+        "style": style,
+        "font": Path(painter.font).name if painter.font else None,
     }
     truth_path = path.with_name(path.stem + ".truth.json")
     truth_path.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")

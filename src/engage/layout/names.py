@@ -1,0 +1,406 @@
+"""Read each tile's display name from a few full-resolution frames of its span (OCR + vote).
+
+Why: every meeting tool prints the participant's name on the tile (Zoom: white on a dark
+translucent box at the bottom left; Teams: dark or white text on a box; Meet: white text with no
+box; a camera-off tile may show the full name centred, or only initials in a circle). Users study
+named students, so the layout says who is who when the picture says so, and nothing otherwise.
+
+How, per tile and span (docs/layout.md, "Names"):
+
+1. Where: the bottom band of the tile (labels sit at the bottom left); for a camera-off tile also
+   its middle band (a centred name).
+2. Text strokes: white text is brighter than its surroundings at the stroke scale (morphological
+   top-hat), dark text darker (black-hat). A label is fixed on the tile while the picture behind it
+   moves, so the stroke map of a sample is combined over the samples by a minimum: only what is
+   there in every frame stays.
+3. The text line: connected strokes of a plausible height, neither saturated colour (a red muted
+   icon, the green speaker border) nor long thin lines, grouped into lines of neighbours; square
+   marks taller than the letters at either end of the line are icons (mute, pin) and go.
+4. OCR: the line of every sample, masked to its strokes, upscaled to about 40 px, dark on white,
+   through Tesseract (engage.layout.ocr); words Tesseract is unsure of at the ends, symbol-only
+   words and role tags (``(Host)``, pronouns: engage.interaction.names) are dropped.
+5. Vote: every sample is read in two views (the strokes masked to the line, and as they are); a
+   name is kept when two readings agree on the normalised name, each with enough confidence, and
+   at least three quarters of the valid readings agree (reading stops as soon as two agree
+   and none disagrees); a centred text of one to three capitals is initials, not a name. Otherwise the
+   name is null: a wrong name is worse than none.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from engage.interaction.names import normalize_name, strip_role_tags
+
+log = logging.getLogger(__name__)
+
+Rect = tuple[int, int, int, int]
+
+#: Tesseract word confidence (0-100) a reading needs on every word, and on average.
+MIN_WORD_CONF = 80.0
+MIN_MEAN_CONF = 85.0
+#: Upscaled height (px) of the text line given to Tesseract.
+OCR_LINE_HEIGHT = 40
+#: Text lines lower than this (display px, capitals to descenders: a font of about 11 px) are not
+#: read: Tesseract misreads such small names consistently ("Prrya" for "Priya") on every sample.
+MIN_LINE_PX = 10
+#: Characters a display name may contain besides letters, digits and spaces.
+NAME_PUNCT = set("-'’.,_&()")
+DEBUG_DIR = None  # a folder: every OCR input image is written there (development aid)
+
+
+@dataclass
+class NameRead:
+    """A tile's name (display string, role tags dropped) and confidence 0-1, both None when unread."""
+
+    name: str | None = None
+    confidence: float | None = None
+    readings: list[str] = field(default_factory=list)  # what each sample read (for the log)
+
+
+@dataclass
+class _Line:
+    comps: list[tuple[int, int, int, int]]  # x0, y0, x1, y1 in region pixels
+    polarity: int  # +1: bright text, -1: dark text
+    labels: tuple = ()  # label images of the region's marks (strong, weak threshold)
+    small: list | None = None  # the region's small marks (dots, hyphens, apostrophes)
+
+    def mask(self) -> np.ndarray:
+        """The line's own stroke pixels: its marks and the small marks within its box."""
+        x0, y0, x1, y1 = self.box
+        marks = list(self.comps) + [m for m in self.small or ()
+                                    if m[0] >= x0 - 2 and m[2] <= x1 + 2 and m[1] >= y0 - 2 and m[3] <= y1 + 2]
+        out = np.zeros(self.labels[0].shape, bool)
+        for src, labels in enumerate(self.labels):
+            ids = [m[4] for m in marks if m[5] == src]
+            if ids:
+                out |= np.isin(labels, ids)
+        return out
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return (min(c[0] for c in self.comps), min(c[1] for c in self.comps),
+                max(c[2] for c in self.comps), max(c[3] for c in self.comps))
+
+    @property
+    def height(self) -> int:
+        b = self.box
+        return b[3] - b[1]
+
+
+def _odd(v: float) -> int:
+    v = int(round(v))
+    return v + 1 - v % 2
+
+
+def _stroke_maps(greys: np.ndarray, k: int) -> dict[int, np.ndarray]:
+    """Per sample, bright (top-hat) and dark (black-hat) stroke strength; (K, h, w) float32 each."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    out = {}
+    for pol, op in ((1, cv2.MORPH_TOPHAT), (-1, cv2.MORPH_BLACKHAT)):
+        out[pol] = np.stack([cv2.morphologyEx(g, op, kernel) for g in greys]).astype(np.float32)
+    return out
+
+
+def _components(mask: np.ndarray, colour: np.ndarray, region_h: int, src: int = 0) -> tuple[list, list, np.ndarray]:
+    """Connected stroke marks ``(x0, y0, x1, y1, label, src)``: those that can be letters (or icons,
+    removed later), the small ones (dots, hyphens, apostrophes), and the label image. Marks that
+    cannot be text (saturated colour, long thin lines, taller than most of the band) are left out."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    sat = colour.max(axis=2).astype(np.int16) - colour.min(axis=2).astype(np.int16)
+    letters, small = [], []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        sub = labels[y:y + h, x:x + w] == i
+        if (h > 0.7 * region_h or (w > 12 * h and h < 8)  # a border or an edge, not text
+                or float(sat[y:y + h, x:x + w][sub].mean()) > 70):  # a red muted icon, the green speaker border
+            continue
+        (letters if h >= 4 and area >= 6 else small).append((x, y, x + w, y + h, i, src))
+    return letters, small, labels
+
+
+def _lines(comps: list[tuple[int, int, int, int]], polarity: int) -> list[_Line]:
+    """Group letter boxes into text lines (vertical overlap, small horizontal gaps)."""
+    lines: list[_Line] = []
+    for c in sorted(comps):
+        best = None
+        for ln in lines:
+            x0, y0, x1, y1 = ln.box
+            ov = min(y1, c[3]) - max(y0, c[1])
+            gap = c[0] - x1
+            hh = max(ln.height, c[3] - c[1])
+            if ov >= 0.7 * min(ln.height, c[3] - c[1]) and -2 <= gap <= 1.2 * hh + 2:
+                best = ln
+                break
+        if best is None:
+            lines.append(_Line([c], polarity))
+        else:
+            best.comps.append(c)
+    return lines
+
+
+def _letter_height(comps) -> float:
+    """Height of the line's tallest letters: the tallest mark not far above the median mark
+    (capitals and ascenders are 1.4 times the lower-case height; icons are taller still)."""
+    hs = [c[3] - c[1] for c in comps]
+    med = float(np.median(hs))
+    return float(max((v for v in hs if v <= 1.45 * med), default=med))
+
+
+def _extend(line: _Line, weak: list) -> None:
+    """Add fainter letter-sized marks that continue the line (white letters over a light wall
+    lose contrast); nothing taller than the letters (an icon seen again) and no farther than a
+    word space."""
+    ref = _letter_height(line.comps)
+    added = True
+    while added:
+        added = False
+        x0, y0, x1, y1 = line.box
+        for c in weak:
+            h = c[3] - c[1]
+            if c in line.comps or h > 1.15 * ref or h < 0.3 * ref:
+                continue
+            ov = min(y1, c[3]) - max(y0, c[1])
+            gap = c[0] - x1 if c[0] >= x1 else x0 - c[2]
+            if ov >= 0.5 * h and -1 <= gap <= 0.8 * ref + 1 and not any(_overlap(c, o) for o in line.comps):
+                line.comps.append(c)
+                added = True
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _drop_icons(line: _Line) -> _Line:
+    """Remove icons (mute, pin) at either end of the line: a group of marks set apart by a gap,
+    about square as a whole and clearly taller than the letters (:func:`_letter_height`).
+
+    Icons are drawn about 1.25 times the font size; letters reach about 0.75 of it (capitals,
+    ascenders), two letters merged by anti-aliasing up to 0.95 ("ly"); a word ("Al") is as high
+    as its letters. An icon drawn as several marks (a microphone with its slash) is one group.
+    """
+    comps = sorted(line.comps)
+    if len(comps) < 3:
+        return line
+    ref = _letter_height(comps)
+    groups: list[list] = [[comps[0]]]
+    for c in comps[1:]:
+        if c[0] - max(o[2] for o in groups[-1]) >= 0.25 * ref:
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+
+    def icon(group) -> bool:
+        x0, y0 = min(c[0] for c in group), min(c[1] for c in group)
+        x1, y1 = max(c[2] for c in group), max(c[3] for c in group)
+        w, h = x1 - x0, y1 - y0
+        return 0.6 <= w / max(h, 1) <= 1.7 and h >= 1.2 * ref
+
+    while len(groups) > 1 and icon(groups[0]):
+        groups.pop(0)
+    while len(groups) > 1 and icon(groups[-1]):
+        groups.pop()
+    return _Line([c for g in groups for c in g], line.polarity, line.labels, line.small)
+
+
+def _ocr_images(resp: np.ndarray, keep: np.ndarray, span: np.ndarray, scale: float, line_h: int) -> list[np.ndarray]:
+    """Two dark-on-white views of the line in one sample, upscaled for Tesseract.
+
+    Both are the stroke response (text minus its local background at the stroke scale), which
+    flattens a translucent box, a light or dark theme and the picture behind: one masked to the
+    line's own marks (no stray box edges; icons and saturated marks already left out), one as
+    it is within the line's extent ``span`` (nothing lost where a mark was cut). Their readings
+    vote as two views.
+    """
+    out = []
+    # local contrast: strokes over a light part of the picture (behind a translucent box, or
+    # under white text without a box) respond less; each is scaled by the strongest stroke
+    # within about a letter (but never by less than a third of the line's strokes)
+    ref = resp[keep] if keep.any() else resp.ravel()
+    top = max(float(np.percentile(ref, 95)) if ref.size else 1.0, 1.0)
+    reach = _odd(max(3, 0.6 * line_h))
+    local = cv2.dilate(np.where(keep, resp, 0.0).astype(np.float32), np.ones((reach, reach), np.uint8))
+    norm = resp / np.maximum(local, top / 3.0)
+    for view in (np.where(keep, norm, 0.0), np.where(span, norm, 0.0)):
+        img = (255.0 - np.clip(view * 255.0 * 1.1, 0, 255)).astype(np.uint8)
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        pad = max(8, OCR_LINE_HEIGHT // 3)
+        out.append(cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255))
+    return out
+
+
+def _plausible(text: str) -> bool:
+    """Letters (any script), digits, spaces and a little punctuation; at least two letters."""
+    letters = sum(ch.isalpha() for ch in text)
+    ok = all(ch.isalnum() or ch.isspace() or ch in NAME_PUNCT or unicodedata.category(ch)[0] == "M" for ch in text)
+    return ok and letters >= 2
+
+
+def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0) -> tuple[str | None, float]:
+    """Display name from Tesseract's words (or None) and its mean confidence (0-100).
+
+    Symbol-only words (a read icon) go; every other word must be sure enough (dropping an unsure
+    word would give part of a name, which is a wrong name). The words must cover the ink
+    ``(first, last column)`` of the image: no more than a word space unread at either end or
+    between two words (Tesseract skipping letters it could not place gives part of a name). A
+    name ending in an ellipsis was cut by the tool: not the name.
+    """
+    ws = [w for w in words if any(ch.isalnum() for ch in w.text)]
+    if not ws or min(w.conf for w in ws) < MIN_WORD_CONF:
+        return None, 0.0
+    if ink is not None and line_h > 0:
+        space = 0.8 * line_h
+        xs = sorted((w.box[0], w.box[2]) for w in words)
+        gaps = [b[0] - a[1] for a, b in zip(xs, xs[1:])]
+        if xs[0][0] - ink[0] > space or ink[1] - xs[-1][1] > space or any(g > space for g in gaps):
+            return None, 0.0
+    text = " ".join(w.text for w in ws)
+    if text.endswith(("...", "…", "..")):
+        return None, 0.0
+    display = strip_role_tags(text)
+    conf = float(np.mean([w.conf for w in ws]))
+    if not display or not _plausible(display) or conf < MIN_MEAN_CONF:
+        return None, conf
+    return display, conf
+
+
+_INITIALS = re.compile(r"^[A-Z]{1,3}$")
+
+
+class NameReader:
+    """Reads the names of a span's tiles; keeps the OCR time it spent (``seconds``, ``calls``)."""
+
+    def __init__(self, reader=None):
+        if reader is None:
+            from engage.layout.ocr import line_reader
+
+            reader = line_reader()
+        self.reader = reader
+        self.seconds = 0.0
+        self.calls = 0
+
+    def read_span(self, frames: list[np.ndarray], rects: list[Rect], camera_on: list[bool]) -> list[NameRead]:
+        t0 = time.perf_counter()
+        try:
+            return [self.read_tile(frames, r, cam) for r, cam in zip(rects, camera_on)]
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+    def read_tile(self, frames: list[np.ndarray], rect: Rect, camera_on: bool) -> NameRead:
+        if not frames:
+            return NameRead()
+        x, y, w, h = rect
+        band = max(24, int(0.3 * h))
+        res = self._read_region(frames, (x, y + h - band, w, band), _odd(min(max(band / 5, 5), 25)), centred=False)
+        if res.name is None and not camera_on:
+            top, mid = y + int(0.28 * h), int(0.44 * h)
+            alt = self._read_region(frames, (x, top, w, mid), _odd(min(max(mid / 4, 5), 61)), centred=True)
+            if alt.name is not None:
+                return alt
+            res.readings += alt.readings
+        return res
+
+    def _read_region(self, frames, region: Rect, k: int, *, centred: bool) -> NameRead:
+        x, y, w, h = region
+        H, W = frames[0].shape[:2]
+        x0, y0, x1, y1 = max(0, x), max(0, y), min(W, x + w), min(H, y + h)
+        if x1 - x0 < 16 or y1 - y0 < 8:
+            return NameRead()
+        crops = [f[y0:y1, x0:x1] for f in frames]
+        greys = np.stack([cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops])
+        maps = _stroke_maps(greys, k)
+        colour = np.median(np.stack(crops), axis=0).astype(np.uint8)
+        cands = []
+        for pol, resp in maps.items():
+            persistent = resp.min(axis=0)
+            thr = max(25.0, 0.4 * float(np.percentile(persistent, 99.5)))
+            comps, small, labels = _components(persistent > thr, colour, y1 - y0)
+            weak, weak_small, weak_labels = _components(persistent > 0.5 * thr, colour, y1 - y0, src=1)
+            for ln in _lines(comps, pol):
+                ln = _drop_icons(ln)
+                _extend(ln, weak)
+                ln.labels, ln.small = (labels, weak_labels), small
+                if ln.height < MIN_LINE_PX or len(ln.comps) < 2 and (ln.box[2] - ln.box[0]) < 2 * ln.height:
+                    continue
+                if not centred and ln.box[0] > 0.5 * (x1 - x0):
+                    continue  # labels start at the left
+                cands.append((len(ln.comps) * ln.height, ln))
+        cands.sort(key=lambda c: -c[0])
+        out = NameRead()
+        for _score, ln in cands[:2]:  # the best line of each polarity, usually
+            res = self._read_line(ln, maps[ln.polarity], centred)
+            out.readings += res.readings
+            if res.name is not None:
+                res.readings = out.readings
+                return res
+        return out
+
+    def _read_line(self, ln: _Line, resp: np.ndarray, centred: bool) -> NameRead:
+        """Read the line in each sample (two views each) until two readings agree; then vote."""
+        bx0, by0, bx1, by1 = ln.box
+        hh = by1 - by0
+        pad = max(2, hh // 3)
+        H, W = resp.shape[1:]
+        box = (max(0, bx0 - pad), max(0, by0 - pad), min(W, bx1 + pad), min(H, by1 + pad))
+        keep = cv2.dilate(ln.mask().astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        keep = keep[box[1]:box[3], box[0]:box[2]]
+        span = np.zeros(keep.shape, bool)  # the line's own extent (icons beyond its ends stay out)
+        span[max(0, by0 - 1 - box[1]):by1 + 1 - box[1], bx0 - box[0]:bx1 - box[0]] = True
+        scale = min(8.0, max(1.0, OCR_LINE_HEIGHT / max(hh, 1)))
+        readings: list[tuple[str | None, float]] = []
+        seen: dict[bytes, list[tuple[str | None, float]]] = {}
+        for k in range(resp.shape[0]):
+            sub = resp[k][box[1]:box[3], box[0]:box[2]]
+            key = np.round(sub).astype(np.uint8).tobytes()
+            if key in seen:
+                continue  # the same pixels as an earlier sample (a still tile): nothing new to read
+            seen[key] = []
+            for img in _ocr_images(sub, keep, span, scale, hh):
+                self.calls += 1
+                if DEBUG_DIR:
+                    cv2.imwrite(f"{DEBUG_DIR}/ocr_{self.calls:04d}.png", img)
+                dark = np.nonzero((img < 128).any(axis=0))[0]
+                ink = (int(dark[0]), int(dark[-1]) + 1) if dark.size else None
+                readings.append(clean_reading(self.reader.read(img), ink, hh * scale))
+                if _decided(readings):
+                    return _vote(readings, centred=centred)
+        return _vote(readings, centred=centred)
+
+
+#: Share of the valid readings that must agree on the name (2 of 3 is not enough).
+AGREEMENT = 0.75
+
+
+def _decided(readings: list[tuple[str | None, float]]) -> bool:
+    """Two readings agree and none disagrees (after a disagreement, every sample is read)."""
+    keys = [normalize_name(t) for t, _ in readings if t]
+    if len(keys) >= 2 and len(set(keys)) == 1:
+        return True
+    # nothing valid after two samples (both views each): a third will not make a name
+    return not keys and len(readings) >= 4
+
+
+def _vote(readings: list[tuple[str | None, float]], *, centred: bool) -> NameRead:
+    """The name at least two readings agree on, read by at least ``AGREEMENT`` of the valid ones."""
+    texts = [t or "" for t, _ in readings]
+    valid = [(t, c) for t, c in readings if t]
+    if not valid:
+        return NameRead(readings=texts)
+    keys = [normalize_name(t) for t, _ in valid]
+    best = max(set(keys), key=lambda k: (keys.count(k), k))
+    votes = keys.count(best)
+    if votes < 2 or votes < AGREEMENT * len(valid):
+        return NameRead(readings=texts)
+    chosen = [(t, c) for (t, c), k in zip(valid, keys) if k == best]
+    text = max(chosen, key=lambda tc: tc[1])[0]
+    if centred and _INITIALS.match(text.replace(" ", "")):
+        return NameRead(readings=texts)  # initials in a circle (Teams, Meet): not a name
+    conf = float(np.mean([c for _t, c in chosen])) / 100.0 * votes / len(readings)
+    return NameRead(text, round(conf, 3), texts)
