@@ -35,6 +35,7 @@ find_python() {
 
 install() {
   command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_apt ffmpeg
+  command -v tesseract >/dev/null 2>&1 || need_apt tesseract-ocr tesseract-ocr-eng  # tile names (OCR data)
   local py stamp want
   py=$(find_python)
   "$py" -c 'import venv, ensurepip' 2>/dev/null || need_apt python3-venv

@@ -1,13 +1,17 @@
-"""Layout accuracy across many gallery shapes: a table of tiles found and worst IoU per case.
+"""Layout accuracy across many gallery shapes: tiles found, worst IoU, ids and names per case.
 
 The shipped fixtures are two galleries; real recordings come in other resolutions, tile counts,
-aspect ratios, themes, with people joining, leaving and rejoining, and with shared slides beside a
-filmstrip. This script renders (once, cached) a set of short synthetic recordings with
-``engage.synth.make_gallery`` (real face clips, name labels, a moving speaker border) and
-``engage.synth.make_screen_share`` and runs ``engage.layout.detect_layout`` on each. For every
-true span it prints the true and detected tile counts, the worst tile IoU and whether the tile ids
-follow the people (ids are person indices in the truth). Cases are short on purpose: a span of a
-few seconds has only a few layout samples, the hard case for the grid fit.
+aspect ratios, themes and meeting tools, with people joining, leaving and rejoining, with shared
+slides beside a filmstrip, or are no gallery at all (someone's own phone video). This script
+renders (once, cached) a set of short synthetic recordings with ``engage.synth`` (real face clips,
+realistic display names in Zoom/Teams/Meet styles with mute/pin icons, camera-off tiles with a
+centred name or initials, a moving speaker border) and runs ``engage.layout.detect_layout`` on
+each. For every true span it prints the true and detected tile counts, the worst tile IoU,
+whether the tile ids follow the people (ids are person indices in the truth), the camera-on tiles
+whose name was read exactly (after engage.interaction.names.normalize_name) out of those showing a
+name, and the tiles with a wrong name (any non-null name that is not the tile's; a name where the
+picture shows none, e.g. initials, is wrong too). Cases are short on purpose: a span of a few
+seconds has only a few layout samples, the hard case for the grid fit.
 
     .venv/bin/python bench/layout_cases.py            # all cases
     .venv/bin/python bench/layout_cases.py 1080p_25 leave_9_8
@@ -54,36 +58,84 @@ CASES: dict[str, dict] = {
     "share_right_1080p_3": dict(share=True, size=(1920, 1080), n_strip=3, strip="right"),
     "share_top_720p_5": dict(share=True, size=(1280, 720), n_strip=5, strip="top"),
     "share_top_1080p_8": dict(share=True, size=(1920, 1080), n_strip=8, strip="top"),
+    # meeting-tool styles (labels, icons, camera-off looks) and names
+    "teams_9_720p": dict(size=(1280, 720), n_tiles=9, style="teams", camera_off=(4,)),
+    "teams_16_1080p": dict(size=(1920, 1080), n_tiles=16, style="teams", gutter=6),
+    "meet_6_720p": dict(size=(1280, 720), n_tiles=6, style="meet"),
+    "meet_12_1080p": dict(size=(1920, 1080), n_tiles=12, style="meet", camera_off=(3,)),
+    "zoom_centred_names": dict(size=(1280, 720), n_tiles=6, camera_off=(1, 4), label_camera_off=False),
+    "teams_initials_only": dict(size=(1280, 720), n_tiles=4, style="teams", camera_off=(1, 2), label_camera_off=False),
+    # dark pictures on a dark gutter hide their edges
+    "dark_on_dark_720p_9": dict(size=(1280, 720), n_tiles=9, dark=True),
+    "dark_on_dark_1080p_16": dict(size=(1920, 1080), n_tiles=16, dark=True, gutter=6),
+    # a person who comes back with another picture (camera switched) keeps the id by name
+    "rejoin_new_picture": dict(size=(1280, 720), n_tiles=4, changes=[(6.0, 3), (12.0, 4)], duration=18.0,
+                               new_picture=(12.0, 3)),
+    # not a gallery: one person's own recording
+    "portrait_360x640": dict(single=True, size=(360, 640)),
+    "webcam_1280x720": dict(single=True, size=(1280, 720)),
 }
 
 
-def run_case(name: str, cache: Path) -> list[str]:
-    from engage.layout import detect_layout, tile_iou
-    from engage.synth import make_gallery, make_screen_share
+def _render(name: str, path: Path) -> None:
+    from engage.synth import default_sources, make_dark_clip, make_gallery, make_screen_share, make_single
 
-    kw = dict(duration=8.0) if CASES[name].get("share") else dict(duration=8.0, seed=3)
-    kw.update(CASES[name])
-    render = make_screen_share if kw.pop("share", False) else make_gallery
+    kw = dict(CASES[name])
+    if kw.pop("share", False):
+        make_screen_share(path, **{"duration": 8.0, **kw})
+        return
+    if kw.pop("single", False):
+        make_single(path, **{"duration": 8.0, **kw})
+        return
+    kw = {"duration": 8.0, "seed": 3, **kw}
+    if kw.pop("dark", False):  # every other person's picture darkened (a dim room on the dark gutter)
+        srcs = default_sources()
+        kw["sources"] = [make_dark_clip(s, path.parent / f"dark_{Path(s).name}") if k % 2 == 0 else s
+                         for k, s in enumerate(srcs)]
+    new = kw.pop("new_picture", None)
+    if new:
+        kw["picture_changes"] = [(new[0], new[1], str(ROOT / "tests" / "data" / "video" / "action_v_GGSY1Qvo990.mp4"))]
+    make_gallery(path, **kw)
+
+
+def run_case(name: str, cache: Path) -> tuple[list[str], dict]:
+    from engage.interaction.names import normalize_name
+    from engage.layout import detect_layout, tile_iou
+
     path = cache / f"case_{name}.mp4"
     truth_path = path.with_name(path.stem + ".truth.json")
     if not path.exists() or not truth_path.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        render(path, **kw)
+        _render(name, path)
     truth = json.loads(truth_path.read_text())
     w, h = truth["frame_size"]
+    timings: dict = {}
     t0 = time.monotonic()
-    doc = detect_layout(path, session="bench", width=w, height=h, duration=truth["duration"])
+    doc = detect_layout(path, session="bench", width=w, height=h, duration=truth["duration"], timings=timings)
     secs = time.monotonic() - t0
     rows = []
+    tally = {"named": 0, "shown": 0, "wrong": 0}
     for k, ts in enumerate(truth["spans"]):
         mid = (ts["start"] + ts["end"]) / 2
         det = next((s for s in doc["spans"] if s["start"] <= mid < s["end"]), {"tiles": [], "start": float("nan")})
         best = [max(det["tiles"], key=lambda d: tile_iou(t, d), default=None) for t in ts["tiles"]]
         ious = [tile_iou(t, b) if b else 0.0 for t, b in zip(ts["tiles"], best)]
         ids = all(b is not None and b["id"] == t["id"] for t, b in zip(ts["tiles"], best) if t.get("camera_on", True))
+        shown = [(t, b) for t, b in zip(ts["tiles"], best) if t.get("camera_on", True) and t.get("name_shown")]
+        named = sum(b is not None and normalize_name(b.get("name")) == normalize_name(t["name"]) for t, b in shown)
+        wrong = sum(b is not None and b.get("name") is not None
+                    and (not t.get("name_shown") or normalize_name(b["name"]) != normalize_name(t["name"]))
+                    for t, b in zip(ts["tiles"], best))
+        tally["named"] += named
+        tally["shown"] += len(shown)
+        tally["wrong"] += wrong
+        names = f"{named}/{len(shown)}" if shown else "-"
         rows.append(f"| {name} | {w}x{h} | {k} | {ts['start']:g}-{ts['end']:g} | {len(ts['tiles'])} | {len(det['tiles'])} | "
-                    f"{min(ious):.2f} | {'yes' if ids else 'no'} | {len(doc['spans'])}/{len(truth['spans'])} | {secs:.1f} |")
-    return rows
+                    f"{min(ious):.2f} | {'yes' if ids else 'no'} | {names} | {wrong} | {len(doc['spans'])}/{len(truth['spans'])} | "
+                    f"{secs:.1f} | {timings.get('names_s', 0.0):.2f} |")
+    tally.update(secs=secs, names_s=timings.get("names_s", 0.0), tiles=timings.get("tiles_read", 0),
+                 spans=timings.get("spans", 0))
+    return rows, tally
 
 
 def main() -> None:
@@ -95,11 +147,22 @@ def main() -> None:
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
         ap.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES)}")
-    print("| case | frame | span | time (s) | tiles true | tiles found | worst IoU | ids follow people | spans found/true | s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| case | frame | span | time (s) | tiles true | tiles found | worst IoU | ids follow people | names exact "
+          "(camera on) | wrong names | spans found/true | s | OCR s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    total = {"named": 0, "shown": 0, "wrong": 0, "secs": 0.0, "names_s": 0.0, "tiles": 0, "spans": 0}
     for name in args.cases or CASES:
-        for row in run_case(name, args.cache):
+        rows, tally = run_case(name, args.cache)
+        for row in rows:
             print(row, flush=True)
+        for key in total:
+            total[key] += tally[key]
+    layout_s = total["secs"] - total["names_s"]
+    print(f"\nnames: {total['named']}/{total['shown']} camera-on tiles showing a name read exactly "
+          f"({100 * total['named'] / max(total['shown'], 1):.1f} %), {total['wrong']} wrong names; "
+          f"OCR {total['names_s']:.2f} s = {total['names_s'] / max(total['spans'], 1):.3f} s per span, "
+          f"{total['names_s'] / max(total['tiles'], 1):.4f} s per tile, {total['names_s'] / max(layout_s, 1e-9):.2f}x "
+          f"the layout time without it ({layout_s:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ rule layout:
         refine_changes=config["layout"]["refine_changes"],
         id_max_distance=config["layout"]["id_max_distance"],
         id_rejoin_max_distance=config["layout"]["id_rejoin_max_distance"],
+        names=config["layout"]["names"],
+        name_samples=config["layout"]["name_samples"],
         fit=config["layout"]["fit"],
     script:
         "../scripts/layout.py"

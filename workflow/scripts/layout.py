@@ -20,9 +20,13 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         sampling=snakemake.params.sampling,
         keyframe_max_gap_s=snakemake.params.keyframe_max_gap_s,
         max_width=snakemake.params.max_width,
+        max_downscale=snakemake.params.max_downscale,
         min_span_samples=snakemake.params.min_span_samples,
         refine_changes=snakemake.params.refine_changes,
         id_max_distance=snakemake.params.id_max_distance,
+        id_rejoin_max_distance=snakemake.params.id_rejoin_max_distance,
+        names=snakemake.params.names,
+        name_samples=snakemake.params.name_samples,
         fit=dict(snakemake.params.fit),
         threads=snakemake.threads,
     )

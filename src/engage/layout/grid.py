@@ -310,7 +310,7 @@ def _best_strip(cands, big, params: FitParams, n_sizes: int, live_ii: np.ndarray
 
 
 def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams, n_sizes: int = 12,
-                live_ii: np.ndarray | None = None) -> tuple[float, list[Rect]]:
+                live_ii: np.ndarray | None = None, content: list | None = None) -> tuple[float, list[Rect]]:
     """Choose one tile size and the non-overlapping rows of that size with the largest score.
 
     Score = sum over tiles of quality x area, so a grid that explains the frame with well-supported
@@ -320,6 +320,7 @@ def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams
     filmstrip, where the people are the strip (the big picture is content, or a copy of whoever
     speaks). At least half of the strip's tiles must hold a live picture (``live_ii``; camera-off
     people in a strip are static): still text and shapes of the content do not make a strip.
+    ``content``, when given, receives the big rectangle beside a winning strip.
     """
     if not cands:
         return 0.0, []
@@ -330,7 +331,12 @@ def select_grid(cands: list[tuple[int, int, int, int, float]], params: FitParams
         if g[0] > best[0] + 1e-6:
             best = g
     if len(best[1]) == 1 and live_ii is not None:
-        best = _best_strip(cands, best[1][0], params, n_sizes, live_ii) or best
+        big = best[1][0]
+        strip = _best_strip(cands, big, params, n_sizes, live_ii)
+        if strip:
+            best = strip
+            if content is not None:
+                content.append(tuple(big[:4]))
     rects = sorted(((c[0], c[1], c[2], c[3]) for c in best[1]), key=lambda r: (r[1], r[0]))
     return best[0], rects
 
@@ -489,12 +495,43 @@ def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: 
     return added
 
 
-def fit_grid(ev: Evidence, params: FitParams) -> list[Rect]:
-    """Tile rectangles (analysis pixels, row-major) that best explain the span's evidence."""
+#: A grid explains a recording when at most this fraction of the frame is picture (moving or
+#: textured) outside its tiles; otherwise the recording is one picture (a phone or webcam video).
+MAX_UNEXPLAINED = 0.2
+
+
+def unexplained_fraction(ev: Evidence, rects: list[Rect]) -> float:
+    """Fraction of the frame that is picture (changing over the span, or textured) outside ``rects``.
+
+    In a gallery, everything outside the tiles is gutter, margin or an empty place: static and flat.
+    """
+    mdy, mdx = ev.mean_steps()
+    textured = np.zeros(ev.shape, bool)
+    textured[1:] |= mdy > 2.0
+    textured[:, 1:] |= mdx > 2.0
+    picture = textured | (ev.exact_temporal_std() > 2.0)
+    for x, y, w, h in rects:
+        picture[y:y + h, x:x + w] = False
+    return float(picture.mean())
+
+
+def fit_grid(ev: Evidence, params: FitParams, *, whole_frame: bool = True) -> list[Rect]:
+    """Tile rectangles (analysis pixels, row-major) that best explain the span's evidence.
+
+    ``whole_frame``: a recording whose picture the best grid does not explain (more than
+    ``MAX_UNEXPLAINED`` of the frame is picture outside its tiles: someone's own portrait phone or
+    webcam video, cut into "tiles" along a shelf or a flag's stripes) is one tile of the whole
+    frame. (Off for the span tracker's short test windows: a window that straddles a reflow
+    explains nothing well, and must not become a one-tile span.)
+    """
     mdy, mdx = ev.mean_steps()
     sm = support_maps(mdy, mdx, params)
     bg = background_color(ev, params.bg_tol)
     bg_ii = background_integral(ev, bg, params.bg_tol)
     cands = candidate_tiles(sm, bg_ii, params)
     live_ii = live_integral(ev)
-    return complete_rows(select_grid(cands, params, live_ii=live_ii)[1], sm, bg_ii, params, live_ii)
+    content: list = []
+    rects = complete_rows(select_grid(cands, params, live_ii=live_ii, content=content)[1], sm, bg_ii, params, live_ii)
+    if whole_frame and ev.n and unexplained_fraction(ev, rects + content) > MAX_UNEXPLAINED:
+        return [(0, 0, sm.w, sm.h)]
+    return rects

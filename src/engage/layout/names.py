@@ -50,7 +50,7 @@ MIN_MEAN_CONF = 85.0
 OCR_LINE_HEIGHT = 40
 #: Text lines lower than this (display px, capitals to descenders: a font of about 11 px) are not
 #: read: Tesseract misreads such small names consistently ("Prrya" for "Priya") on every sample.
-MIN_LINE_PX = 10
+MIN_LINE_PX = 6
 #: Characters a display name may contain besides letters, digits and spaces.
 NAME_PUNCT = set("-'’.,_&()")
 DEBUG_DIR = None  # a folder: every OCR input image is written there (development aid)
@@ -136,7 +136,8 @@ def _lines(comps: list[tuple[int, int, int, int]], polarity: int) -> list[_Line]
             ov = min(y1, c[3]) - max(y0, c[1])
             gap = c[0] - x1
             hh = max(ln.height, c[3] - c[1])
-            if ov >= 0.7 * min(ln.height, c[3] - c[1]) and -2 <= gap <= 1.2 * hh + 2:
+            if (ov >= 0.7 * min(ln.height, c[3] - c[1]) and -2 <= gap <= 1.2 * hh + 2
+                    and c[3] - c[1] <= 1.5 * _letter_height(ln.comps)):  # not a picture blob beside the text
                 best = ln
                 break
         if best is None:
@@ -256,15 +257,15 @@ def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0
     if not ws or min(w.conf for w in ws) < MIN_WORD_CONF:
         return None, 0.0
     if ink is not None and line_h > 0:
-        space = 0.8 * line_h
+        space, edge = 0.8 * line_h, 0.3 * line_h  # a word space; a letter's side bearing
         xs = sorted((w.box[0], w.box[2]) for w in words)
         gaps = [b[0] - a[1] for a, b in zip(xs, xs[1:])]
-        if xs[0][0] - ink[0] > space or ink[1] - xs[-1][1] > space or any(g > space for g in gaps):
+        if xs[0][0] - ink[0] > edge or ink[1] - xs[-1][1] > edge or any(g > space for g in gaps):
             return None, 0.0
     text = " ".join(w.text for w in ws)
     if text.endswith(("...", "…", "..")):
         return None, 0.0
-    display = strip_role_tags(text)
+    display = _BARE_TAG.sub("", strip_role_tags(text)).strip()
     conf = float(np.mean([w.conf for w in ws]))
     if not display or not _plausible(display) or conf < MIN_MEAN_CONF:
         return None, conf
@@ -272,6 +273,9 @@ def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0
 
 
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
+#: A role tag or pronouns whose parentheses the OCR lost ("Priya Raman Host", "Priya Raman (Host").
+_BARE_TAG = re.compile(r"(?:\s+\(?(?:co-?\s?host|host|guest|presenter|organi[sz]er|(?:she|he|they)(?:\s*/\s*[a-z]+)+)\)?)+$",
+                       re.I)
 
 
 class NameReader:
@@ -325,7 +329,7 @@ class NameReader:
             weak, weak_small, weak_labels = _components(persistent > 0.5 * thr, colour, y1 - y0, src=1)
             for ln in _lines(comps, pol):
                 ln = _drop_icons(ln)
-                _extend(ln, weak)
+                _extend(ln, weak + small)  # faint letters, and thin ones ("i", "l") at the ends
                 ln.labels, ln.small = (labels, weak_labels), small
                 if ln.height < MIN_LINE_PX or len(ln.comps) < 2 and (ln.box[2] - ln.box[0]) < 2 * ln.height:
                     continue

@@ -305,8 +305,14 @@ class SpanTracker:
         change the oldest suspect goes back to the current span (the window slides).
         """
         old = self.cur.rects
+        if old and self.cur.ev.n < self.min_span:
+            # The current span is younger than a layout can be (its grid was fitted on one or two
+            # samples): it is no layout of its own; the suspects join it and it is fitted again.
+            self._fold(len(self.pending))
+            self._fit(self.cur)
+            return True
         ev = self._span_of(self.pending).ev
-        new = fit_grid(ev, self.params)
+        new = fit_grid(ev, self.params, whole_frame=False)
         if new and old and not same_grid(new, old):
             sm = support_maps(*ev.mean_steps(), self.params)
             s_new, s_old = internal_support(sm, new), internal_support(sm, old)

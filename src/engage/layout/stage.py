@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import time
 from typing import Any
 
 
@@ -15,7 +16,10 @@ from engage.geometry import rect_iou
 from engage.io.atomic import write_json
 from engage.layout.evidence import frame_steps
 from engage.layout.grid import FitParams, Rect
+from engage.interaction.names import normalize_name
 from engage.layout.identity import assign_ids
+from engage.layout.names import NameRead, NameReader
+from engage.layout.ocr import OcrUnavailable
 from engage.layout.override import load_override
 from engage.layout.sampling import frames_at, sample_frames
 from engage.layout.snap import snap_rects
@@ -70,10 +74,23 @@ def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: 
 def detect_layout(video: str | os.PathLike, *, session: str, width: int, height: int, duration: float,
                   sample_s: float = 1.0, sampling: str = "auto", keyframe_max_gap_s: float = 2.5, max_width: int = 640,
                   max_downscale: float = 2.0, min_span_samples: int = 3, refine: bool = True, id_max_distance: float = 30.0,
-                  id_rejoin_max_distance: float = 12.0, name_samples: int = 3,
-                  fit: FitParams | None = None, threads: int = 1) -> dict[str, Any]:
-    """Detected layout of one recording (the layout.json document)."""
+                  id_rejoin_max_distance: float = 12.0, names: bool = True, name_samples: int = 3,
+                  fit: FitParams | None = None, threads: int = 1, timings: dict | None = None) -> dict[str, Any]:
+    """Detected layout of one recording (the layout.json document).
+
+    ``names``: read the tiles' display names (OCR); ``name_samples``: full-resolution frames per
+    span for the names and the exact tile edges. ``timings``, when given, receives the seconds
+    spent on those frames (``stills_s``), on edge snapping (``snap_s``) and on names (``names_s``,
+    with ``ocr_calls`` and ``tiles_read``): the benchmark's split of the stage's time.
+    """
+    t_start = time.perf_counter()
     params = fit or FitParams()
+    reader = None
+    if names:
+        try:
+            reader = NameReader()
+        except OcrUnavailable as exc:
+            raise SessionError(session, video, f"cannot read tile names: {exc}") from None
     size = analysis_size(width, height, max_width, max_downscale)
     scale = (width / size[0], height / size[1])
     tracker = SpanTracker((size[1], size[0]), params, min_span_samples=min_span_samples)
@@ -92,22 +109,39 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
         if refine:
             t = refine_change(video, session, a.t_last, b.t_first, a.rects, b.rects, size, params, threads)
         starts.append(t)
-    rects = []
+    rects, reads = [], []
+    t_stills = t_snap = 0.0
     for span in spans:
         coarse = [to_source(r, scale, (width, height)) for r in span.rects]
+        t0 = time.perf_counter()
         stills = [f for _t, f in frames_at(video, still_times(span, name_samples), session=session, threads=threads)]
+        t1 = time.perf_counter()
         rects.append(snap_rects(coarse, stills, max(scale)))
-    ids = assign_ids(spans, max_distance=id_max_distance, rejoin_max_distance=id_rejoin_max_distance)
+        t_stills, t_snap = t_stills + t1 - t0, t_snap + time.perf_counter() - t1
+        reads.append(reader.read_span(stills, rects[-1], span.camera_on) if reader else [NameRead() for _ in coarse])
+    keys = [[normalize_name(r.name) or None for r in span_reads] for span_reads in reads]
+    ids = assign_ids(spans, max_distance=id_max_distance, rejoin_max_distance=id_rejoin_max_distance, names=keys)
     out_spans = []
     for k, span in enumerate(spans):
         end = starts[k + 1] if k + 1 < len(spans) else float(duration)
         tiles = []
-        for (x, y, w, h), pid, cam in zip(rects[k], ids[k], span.camera_on):
-            tiles.append({"id": pid, "x": x, "y": y, "w": w, "h": h, "camera_on": bool(cam), "name": None})
+        for (x, y, w, h), pid, cam, read in zip(rects[k], ids[k], span.camera_on, reads[k]):
+            tiles.append({"id": pid, "x": x, "y": y, "w": w, "h": h, "camera_on": bool(cam),
+                          "name": read.name, "name_confidence": read.confidence})
         out_spans.append({"start": round(float(starts[k]), 6), "end": round(float(end), 6), "tiles": tiles})
-        log.info("span %.2f-%.2f s: %d tiles (%s)", starts[k], end, len(tiles), ", ".join(t["id"] for t in tiles))
+        log.info("span %.2f-%.2f s: %d tiles (%s)", starts[k], end, len(tiles),
+                 ", ".join(t["id"] + (f" {t['name']!r}" if t["name"] else "") for t in tiles))
     if not any(s["tiles"] for s in out_spans):
         log.warning("session '%s': no gallery grid found; layout has no tiles", session)
+    if reader:
+        n_tiles = sum(len(r) for r in rects)
+        n_named = sum(t["name"] is not None for s in out_spans for t in s["tiles"])
+        log.info("names: %d of %d tiles named; OCR %.2f s (%d Tesseract calls), %.3f s per span, %.3f s per tile",
+                 n_named, n_tiles, reader.seconds, reader.calls, reader.seconds / len(spans), reader.seconds / max(n_tiles, 1))
+    if timings is not None:
+        timings.update(total_s=time.perf_counter() - t_start, stills_s=t_stills, snap_s=t_snap,
+                       names_s=reader.seconds if reader else 0.0, ocr_calls=reader.calls if reader else 0,
+                       tiles_read=sum(len(r) for r in rects), spans=len(spans))
     return {"source": "detected", "frame_size": [int(width), int(height)], "spans": out_spans}
 
 
@@ -115,7 +149,7 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                    override: str | os.PathLike | None = None, sample_s: float = 1.0, sampling: str = "auto",
                    keyframe_max_gap_s: float = 2.5, max_width: int = 640, max_downscale: float = 2.0,
                    min_span_samples: int = 3, refine_changes: bool = True, id_max_distance: float = 30.0,
-                   id_rejoin_max_distance: float = 12.0,
+                   id_rejoin_max_distance: float = 12.0, names: bool = True, name_samples: int = 3,
                    fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
     """Write ``layout.json`` for one session: the override file if given, else detection."""
     with open(media_json, encoding="utf-8") as f:
@@ -128,7 +162,8 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
         doc = detect_layout(video, session=session, width=width, height=height, duration=duration, sample_s=sample_s,
                             sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, max_downscale=max_downscale,
                             min_span_samples=min_span_samples, refine=refine_changes,
-                            id_max_distance=id_max_distance, id_rejoin_max_distance=id_rejoin_max_distance, fit=FitParams(**(fit or {})), threads=threads)
+                            id_max_distance=id_max_distance, id_rejoin_max_distance=id_rejoin_max_distance,
+                            names=names, name_samples=name_samples, fit=FitParams(**(fit or {})), threads=threads)
     write_json(out_json, doc)
     return doc
 

@@ -4,6 +4,9 @@ See :func:`engage.synth.gallery.make_gallery` and docs/layout.md ("Synthetic gal
 """
 
 from engage.synth.gallery import default_sources, make_gallery, zoom_grid
+from engage.synth.labels import default_names
 from engage.synth.share import make_screen_share
+from engage.synth.single import make_dark_clip, make_single
 
-__all__ = ["make_gallery", "make_screen_share", "zoom_grid", "default_sources"]
+__all__ = ["make_gallery", "make_screen_share", "make_single", "make_dark_clip", "zoom_grid", "default_sources",
+           "default_names"]

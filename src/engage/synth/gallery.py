@@ -115,6 +115,30 @@ def render(cmd: list[str], path: Path) -> None:
         raise RuntimeError(f"ffmpeg failed rendering {path}: {res.stderr.strip()[-2000:]}")
 
 
+def apply_steps(chain: str, steps: list[tuple], lab: str, args: list[str], graph: list[str], n_inputs: int,
+                size: tuple[int, int], fps: int, d: float) -> tuple[str, int]:
+    """Append a tile's label steps (engage.synth.labels) to its filter chain.
+
+    PNG overlays become ffmpeg inputs (``args``, numbered from ``n_inputs``); returns the chain
+    and the next free input number.
+    """
+    w, h = size
+    for k, step in enumerate(steps):
+        if step[0] == "filter":
+            chain += "," + step[1]
+        elif step[0] == "layer":  # filters on a transparent layer over the tile
+            graph.append(f"{chain}[{lab}_{k}]")
+            graph.append(f"color=c=black@0.0:s={w}x{h}:r={fps}:d={d:.6f},format=rgba,{step[1]}[{lab}_{k}l]")
+            chain = f"[{lab}_{k}][{lab}_{k}l]overlay=x=0:y=0"
+        else:  # ("overlay", png, x, y): a still RGBA picture, repeated to the end
+            _, png, ox, oy = step
+            args += ["-i", png]
+            graph.append(f"{chain}[{lab}_{k}]")
+            chain = f"[{lab}_{k}][{n_inputs}:v]overlay=x={ox}:y={oy}"
+            n_inputs += 1
+    return chain, n_inputs
+
+
 def _hex(rgb: Sequence[int]) -> str:
     return "0x%02x%02x%02x" % tuple(int(v) for v in rgb)
 
@@ -240,25 +264,15 @@ def make_gallery(
             label = label_names and (p not in off or label_camera_off)
             steps = painter.steps(p, w, h, name, camera_off=p in off, label=label,
                                   muted=icons and p % 3 == 1, pinned=icons and style == "teams" and p == 1)
-            for k, step in enumerate(steps):
-                if step[0] == "filter":
-                    chain += "," + step[1]
-                elif step[0] == "layer":  # filters on a transparent layer over the tile
-                    graph.append(f"{chain}[{lab}_{k}]")
-                    graph.append(f"color=c=black@0.0:s={w}x{h}:r={fps}:d={d:.6f},format=rgba,{step[1]}[{lab}_{k}l]")
-                    chain = f"[{lab}_{k}][{lab}_{k}l]overlay=x=0:y=0"
-                else:  # ("overlay", png, x, y): a still RGBA picture, repeated to the end
-                    _, png, ox, oy = step
-                    args += ["-i", png]
-                    graph.append(f"{chain}[{lab}_{k}]")
-                    chain = f"[{lab}_{k}][{n_inputs}:v]overlay=x={ox}:y={oy}"
-                    n_inputs += 1
+            chain, n_inputs = apply_steps(chain, steps, lab, args, graph, n_inputs, (w, h), fps, d)
             graph.append(f"{chain}[{lab}]")
             nxt = f"o{j}_{p}"
             graph.append(f"[{cur}][{lab}]overlay=x={x}:y={y}:eof_action=pass:shortest=0[{nxt}]")
             cur = nxt
             tiles.append({"id": f"p{p:02d}", "x": x, "y": y, "w": w, "h": h, "camera_on": p not in off,
-                          "name": name, "label": painter.display(p, name) if label else None})
+                          "name": name, "label": painter.display(p, name) if label else None,
+                          # the name is on the picture: a label, or the centred name of a camera-off tile
+                          "name_shown": bool(label or (p in off and STYLES[style].camera_off == "name"))})
         if speaker_border:
             bt = max(2, round(min(W, H) / 240))
             for p, (x, y, w, h) in enumerate(rects):
