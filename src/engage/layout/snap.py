@@ -127,11 +127,19 @@ def _snap_edge(fs: FrameStack, e0: int, lo_side: bool, span: tuple[int, int], ra
     # gutter ramps up over 5 columns): the edge is where the distance to the background level
     # first reaches half of its level inside the tile.
     for r in range(max(1, e0 - radius), min(fs.w - 1, e0 + radius) + 1):
+        # scanned from the gutter side inwards, starting up to RINGING columns out inside the run
+        # (the outer part of a blurred ramp is within the background tolerance)
         if lo_side and frac(r - 2, r) >= 0.4 and frac(r, r + 1) < 0.4:
-            cols = range(r - 1, r + RINGING + 1)
+            out = r - 1
+            while out - 1 >= c0 and r - 1 - (out - 1) <= RINGING and frac(out - 1, out) >= 0.4:
+                out -= 1
+            cols = range(out, r + RINGING + 1)
             inner = [r + RINGING + k for k in (1, 2, 3)]
         elif not lo_side and frac(r, r + 2) >= 0.4 and frac(r - 1, r) < 0.4:
-            cols = range(r, r - RINGING - 1, -1)  # from the gutter side inwards; the edge is after the column
+            out = r
+            while out + 1 < c1 and out + 1 - r <= RINGING and frac(out + 1, out + 2) >= 0.4:
+                out += 1
+            cols = range(out, r - RINGING - 1, -1)  # the edge is after the hit column
             inner = [r - RINGING - k for k in (2, 3, 4)]
         else:
             continue
