@@ -51,10 +51,13 @@ def strip_role_tags(name: str | None) -> str:
     return " ".join(s.split())
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
 def normalize_name(name: str | None) -> str:
     """Case-, whitespace- and emoji-insensitive key of a display name ('' if nothing is left):
-    :func:`strip_role_tags`, casefolded."""
-    return " ".join(strip_role_tags(name).casefold().split())
+    :func:`strip_role_tags`, casefolded, typographic apostrophes as ``'`` ("O’Brien" = "O'Brien")."""
+    return " ".join(strip_role_tags(name).casefold().translate(_APOSTROPHES).split())
 
 
 def read_participants(path: str | os.PathLike, session: str | None = None) -> list[tuple[str, str]]:

@@ -19,10 +19,10 @@ How, per tile and span (docs/layout.md, "Names"):
 4. OCR: the line of every sample, masked to its strokes, upscaled to about 40 px, dark on white,
    through Tesseract (engage.layout.ocr); words Tesseract is unsure of at the ends, symbol-only
    words and role tags (``(Host)``, pronouns: engage.interaction.names) are dropped.
-5. Vote: every sample is read in two views (the strokes masked to the line, and as they are); a
-   name is kept when two readings agree on the normalised name, each with enough confidence, and
-   at least three quarters of the valid readings agree (reading stops as soon as two agree
-   and none disagrees); a centred text of one to three capitals is initials, not a name. Otherwise the
+5. Vote: every sample is read in two views (the strokes masked to the line at one size, and as
+   they are at 1.6 times that size); a name is kept when both views read the same normalised name
+   (or one view does in three samples), each with enough confidence, and at least three quarters
+   of the valid readings agree (reading stops as soon as both views agree and none disagrees); a centred text of one to three capitals is initials, not a name. Otherwise the
    name is null: a wrong name is worse than none.
 """
 
@@ -46,8 +46,10 @@ Rect = tuple[int, int, int, int]
 #: Tesseract word confidence (0-100) a reading needs on every word, and on average.
 MIN_WORD_CONF = 80.0
 MIN_MEAN_CONF = 85.0
-#: Upscaled height (px) of the text line given to Tesseract.
+#: Upscaled height (px) of the text line given to Tesseract, and the two views' factors on it.
 OCR_LINE_HEIGHT = 40
+VIEW_SCALES = (1.0, 1.6)
+VIEW_MASKS = ("keep", "span")
 #: Text lines lower than this (display px, capitals to descenders: a font of about 11 px) are not
 #: read: Tesseract misreads such small names consistently ("Prrya" for "Priya") on every sample.
 MIN_LINE_PX = 6
@@ -170,6 +172,8 @@ def _extend(line: _Line, weak: list) -> None:
                 continue
             ov = min(y1, c[3]) - max(y0, c[1])
             gap = c[0] - x1 if c[0] >= x1 else x0 - c[2]
+            if c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref:
+                continue  # a lone bar set apart: the edge of the label's box, not an "l"
             if ov >= 0.5 * h and -1 <= gap <= 0.8 * ref + 1 and not any(_overlap(c, o) for o in line.comps):
                 line.comps.append(c)
                 added = True
@@ -217,8 +221,10 @@ def _ocr_images(resp: np.ndarray, keep: np.ndarray, span: np.ndarray, scale: flo
     Both are the stroke response (text minus its local background at the stroke scale), which
     flattens a translucent box, a light or dark theme and the picture behind: one masked to the
     line's own marks (no stray box edges; icons and saturated marks already left out), one as
-    it is within the line's extent ``span`` (nothing lost where a mark was cut). Their readings
-    vote as two views.
+    it is within the line's extent ``span`` (nothing lost where a mark was cut), upscaled by
+    ``scale`` times :data:`VIEW_SCALES`. Their readings vote as two views: Tesseract's confident
+    mistakes depend on the size ("Tarig" at 40 px, "Tariq" at 64 px), so two views that agree
+    are evidence two samples of a still label are not.
     """
     out = []
     # local contrast: strokes over a light part of the picture (behind a translucent box, or
@@ -229,9 +235,10 @@ def _ocr_images(resp: np.ndarray, keep: np.ndarray, span: np.ndarray, scale: flo
     reach = _odd(max(3, 0.6 * line_h))
     local = cv2.dilate(np.where(keep, resp, 0.0).astype(np.float32), np.ones((reach, reach), np.uint8))
     norm = resp / np.maximum(local, top / 3.0)
-    for view in (np.where(keep, norm, 0.0), np.where(span, norm, 0.0)):
+    for mask, k in zip(VIEW_MASKS, VIEW_SCALES):
+        view = np.where(keep if mask == "keep" else span, norm, 0.0)
         img = (255.0 - np.clip(view * 255.0 * 1.1, 0, 255)).astype(np.uint8)
-        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        img = cv2.resize(img, None, fx=scale * k, fy=scale * k, interpolation=cv2.INTER_CUBIC)
         pad = max(8, OCR_LINE_HEIGHT // 3)
         out.append(cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255))
     return out
@@ -247,13 +254,20 @@ def _plausible(text: str) -> bool:
 def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0) -> tuple[str | None, float]:
     """Display name from Tesseract's words (or None) and its mean confidence (0-100).
 
-    Symbol-only words (a read icon) go; every other word must be sure enough (dropping an unsure
+    Symbol-only words (a read icon) and trailing role tags or pronouns go; every other word must be sure enough (dropping an unsure
     word would give part of a name, which is a wrong name). The words must cover the ink
     ``(first, last column)`` of the image: no more than a word space unread at either end or
     between two words (Tesseract skipping letters it could not place gives part of a name). A
     name ending in an ellipsis was cut by the tool: not the name.
     """
     ws = [w for w in words if any(ch.isalnum() for ch in w.text)]
+    while ws:  # a role tag or pronouns after the name go before their confidence counts
+        for n in (2, 1):  # "(Co-host)" may come as "Co" "host", "(she/her)" as "she/" "her)"
+            if len(ws) > n and _TAG_WORD.match("".join(ch for w in ws[-n:] for ch in w.text.casefold() if ch.isalpha())):
+                del ws[-n:]
+                break
+        else:
+            break
     if not ws or min(w.conf for w in ws) < MIN_WORD_CONF:
         return None, 0.0
     if ink is not None and line_h > 0:
@@ -273,6 +287,8 @@ def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0
 
 
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
+#: The letters of a trailing word that is a role tag or pronouns ("(Co-host)" -> "cohost", "she/her").
+_TAG_WORD = re.compile(r"^(?:co)?hosts?$|^(?:guest|presenter|organi[sz]er|me)$|^(?:she|he|they|ze|xe)(?:her|hers|him|his|them|theirs)$")
 #: A role tag or pronouns whose parentheses the OCR lost ("Priya Raman Host", "Priya Raman (Host").
 _BARE_TAG = re.compile(r"(?:\s+\(?(?:co-?\s?host|host|guest|presenter|organi[sz]er|(?:she|he|they)(?:\s*/\s*[a-z]+)+)\)?)+$",
                        re.I)
@@ -358,21 +374,21 @@ class NameReader:
         span = np.zeros(keep.shape, bool)  # the line's own extent (icons beyond its ends stay out)
         span[max(0, by0 - 1 - box[1]):by1 + 1 - box[1], bx0 - box[0]:bx1 - box[0]] = True
         scale = min(8.0, max(1.0, OCR_LINE_HEIGHT / max(hh, 1)))
-        readings: list[tuple[str | None, float]] = []
-        seen: dict[bytes, list[tuple[str | None, float]]] = {}
+        readings: list[tuple[str | None, float, int]] = []  # (name or None, confidence, view)
+        seen: dict[bytes, list] = {}
         for k in range(resp.shape[0]):
             sub = resp[k][box[1]:box[3], box[0]:box[2]]
             key = np.round(sub).astype(np.uint8).tobytes()
             if key in seen:
                 continue  # the same pixels as an earlier sample (a still tile): nothing new to read
             seen[key] = []
-            for img in _ocr_images(sub, keep, span, scale, hh):
+            for view, img in enumerate(_ocr_images(sub, keep, span, scale, hh)):
                 self.calls += 1
                 if DEBUG_DIR:
                     cv2.imwrite(f"{DEBUG_DIR}/ocr_{self.calls:04d}.png", img)
                 dark = np.nonzero((img < 128).any(axis=0))[0]
                 ink = (int(dark[0]), int(dark[-1]) + 1) if dark.size else None
-                readings.append(clean_reading(self.reader.read(img), ink, hh * scale))
+                readings.append((*clean_reading(self.reader.read(img), ink, hh * scale * VIEW_SCALES[view]), view))
                 if _decided(readings):
                     return _vote(readings, centred=centred)
         return _vote(readings, centred=centred)
@@ -382,29 +398,30 @@ class NameReader:
 AGREEMENT = 0.75
 
 
-def _decided(readings: list[tuple[str | None, float]]) -> bool:
-    """Two readings agree and none disagrees (after a disagreement, every sample is read)."""
-    keys = [normalize_name(t) for t, _ in readings if t]
-    if len(keys) >= 2 and len(set(keys)) == 1:
+def _decided(readings: list[tuple[str | None, float, int]]) -> bool:
+    """Both views agree and no reading disagrees (after a disagreement, every sample is read)."""
+    valid = [(normalize_name(t), v) for t, _c, v in readings if t]
+    if len({k for k, _ in valid}) == 1 and len({v for _, v in valid}) == 2:
         return True
     # nothing valid after two samples (both views each): a third will not make a name
-    return not keys and len(readings) >= 4
+    return not valid and len(readings) >= 4
 
 
-def _vote(readings: list[tuple[str | None, float]], *, centred: bool) -> NameRead:
-    """The name at least two readings agree on, read by at least ``AGREEMENT`` of the valid ones."""
-    texts = [t or "" for t, _ in readings]
-    valid = [(t, c) for t, c in readings if t]
+def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool) -> NameRead:
+    """The name both views read (or one view in three samples), agreed by at least ``AGREEMENT``
+    of the valid readings."""
+    texts = [t or "" for t, _c, _v in readings]
+    valid = [(t, c, v) for t, c, v in readings if t]
     if not valid:
         return NameRead(readings=texts)
-    keys = [normalize_name(t) for t, _ in valid]
+    keys = [normalize_name(t) for t, _c, _v in valid]
     best = max(set(keys), key=lambda k: (keys.count(k), k))
-    votes = keys.count(best)
-    if votes < 2 or votes < AGREEMENT * len(valid):
+    chosen = [(t, c, v) for (t, c, v), k in zip(valid, keys) if k == best]
+    votes = len(chosen)
+    if (len({v for _t, _c, v in chosen}) < 2 and votes < 3) or votes < AGREEMENT * len(valid):
         return NameRead(readings=texts)
-    chosen = [(t, c) for (t, c), k in zip(valid, keys) if k == best]
     text = max(chosen, key=lambda tc: tc[1])[0]
     if centred and _INITIALS.match(text.replace(" ", "")):
         return NameRead(readings=texts)  # initials in a circle (Teams, Meet): not a name
-    conf = float(np.mean([c for _t, c in chosen])) / 100.0 * votes / len(readings)
+    conf = float(np.mean([c for _t, c, _v in chosen])) / 100.0 * votes / len(readings)
     return NameRead(text, round(conf, 3), texts)
