@@ -104,16 +104,18 @@ def sample_frames(video: str | os.PathLike, size: tuple[int, int], *, sample_s: 
     return "every", 0, ((i / TIMELINE_FPS, f) for i, f in reader)
 
 
-def frames_at(video: str | os.PathLike, times: list[float], *, session: str | None = None,
-              threads: int = 0) -> list[tuple[float, np.ndarray]]:
+def frames_at(video: str | os.PathLike, times: list[float], *, size: tuple[int, int] | None = None,
+              session: str | None = None, threads: int = 0) -> list[tuple[float, np.ndarray]]:
     """Full-resolution BGR frames at the given timeline times (one short accurate seek each).
 
     Why: the grid is fitted on downscaled frames; the exact pixel edges of the tiles and their name
-    labels need the display resolution, but only a few frames per span.
+    labels need the display resolution, but only a few frames per span. ``size``: the display size
+    (saves probing the file for every frame).
     """
     out = []
     for t in times:
-        reader = FrameReader(video, start=max(0.0, t), duration=1.5 / TIMELINE_FPS, session=session, threads=threads)
+        reader = FrameReader(video, start=max(0.0, t), duration=1.5 / TIMELINE_FPS, scale=size, session=session,
+                             threads=threads)
         for _i, frame in reader:
             out.append((t, frame))
             break

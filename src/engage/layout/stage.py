@@ -50,12 +50,17 @@ def to_source(rect: Rect, scale: tuple[float, float], frame: tuple[int, int]) ->
 
 
 def still_times(span: ClosedSpan, n: int) -> list[float]:
-    """``n`` frame times spread over the span's sampled stretch (away from its changes), on the timeline."""
+    """``n`` of the span's sample times, spread over it (away from its ends, where it changes).
+
+    Sample times are keyframes when the layout was sampled from keyframes: a full-resolution frame
+    there costs one decoded frame, where an arbitrary time costs decoding from the keyframe before.
+    """
+    times = sorted(set(span.times)) or [span.t_first, span.t_last]
     if not span.rects or n < 1:
         return []
-    a, b = span.t_first, span.t_last
-    times = {round((a + (b - a) * (i + 0.5) / n) * TIMELINE_FPS) / TIMELINE_FPS for i in range(n)}
-    return sorted(times)
+    if len(times) <= n:
+        return times
+    return sorted({times[min(len(times) - 1, int((len(times) - 1) * (i + 0.5) / n + 0.5))] for i in range(n)})
 
 
 def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: list[Rect], size, params: FitParams,
@@ -114,7 +119,8 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
     for span in spans:
         coarse = [to_source(r, scale, (width, height)) for r in span.rects]
         t0 = time.perf_counter()
-        stills = [f for _t, f in frames_at(video, still_times(span, name_samples), session=session, threads=threads)]
+        stills = [f for _t, f in frames_at(video, still_times(span, name_samples), size=(width, height),
+                                           session=session, threads=threads)]
         t1 = time.perf_counter()
         rects.append(snap_rects(coarse, stills, max(scale)))
         t_stills, t_snap = t_stills + t1 - t0, t_snap + time.perf_counter() - t1
