@@ -179,6 +179,31 @@ def _extend(line: _Line, weak: list) -> None:
                 added = True
 
 
+#: Grey levels a mark at the end of a line may lie below the line's text colour.
+TEXT_LEVEL_TOL = 25.0
+
+
+def _off_colour_end(line: _Line, level: np.ndarray) -> bool:
+    """Whether a mark at either end of the line is not the text's colour (``level``: grey, text bright).
+
+    A name is drawn in one colour (white, or dark grey on a light box); a piece of the picture at the
+    end of a translucent box (a light door beside a dark shirt) is a mark as well, but a duller one,
+    and Tesseract reads it as a letter ("Duboisr"). Such a line is not read: dropping the mark could
+    as well drop a letter (small letters are duller too), and part of a name is a wrong name. Thin
+    bars ("i", "l") do not count: their anti-aliased strokes are duller and they are letters.
+    """
+    def lvl(c) -> float:
+        sub = line.labels[c[5]][c[1]:c[3], c[0]:c[2]] == c[4]
+        vals = level[c[1]:c[3], c[0]:c[2]][sub]
+        return float(np.percentile(vals, 90)) if vals.size else 0.0
+
+    comps = sorted(line.comps)
+    if len(comps) < 3:
+        return False
+    ref = float(np.median([lvl(c) for c in comps]))
+    return any(c[2] - c[0] > 0.4 * (c[3] - c[1]) and lvl(c) < ref - TEXT_LEVEL_TOL for c in (comps[0], comps[-1]))
+
+
 def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -343,10 +368,13 @@ class NameReader:
             thr = max(25.0, 0.4 * float(np.percentile(persistent, 99.5)))
             comps, small, labels = _components(persistent > thr, colour, y1 - y0)
             weak, weak_small, weak_labels = _components(persistent > 0.5 * thr, colour, y1 - y0, src=1)
+            level = np.median(greys, axis=0) if pol > 0 else 255.0 - np.median(greys, axis=0)
             for ln in _lines(comps, pol):
                 ln = _drop_icons(ln)
                 _extend(ln, weak + small)  # faint letters, and thin ones ("i", "l") at the ends
                 ln.labels, ln.small = (labels, weak_labels), small
+                if _off_colour_end(ln, level):
+                    continue
                 if ln.height < MIN_LINE_PX or len(ln.comps) < 2 and (ln.box[2] - ln.box[0]) < 2 * ln.height:
                     continue
                 if not centred and ln.box[0] > 0.5 * (x1 - x0):

@@ -42,7 +42,6 @@ class ClosedSpan:
     camera_on: list[bool]
     sig_start: list[np.ndarray]
     sig_end: list[np.ndarray]
-    times: list[float] = field(default_factory=list)  # every sample time (keyframes in keyframe sampling)
 
 
 @dataclass
@@ -365,12 +364,10 @@ class SpanTracker:
                                       uniform_fraction=self.uniform_fraction),
             sig_start=[tile_signature(start, r) for r in rects],
             sig_end=[tile_signature(end, r) for r in rects],
-            times=list(span.ev.times),
         )
         if self.closed and same_grid(self.closed[-1].rects, rects, 0.9):
             prev = self.closed[-1]  # the same grid again: one span
             prev.t_last = closed.t_last
             prev.sig_end = closed.sig_end
-            prev.times += closed.times
             return
         self.closed.append(closed)

@@ -50,17 +50,11 @@ def to_source(rect: Rect, scale: tuple[float, float], frame: tuple[int, int]) ->
 
 
 def still_times(span: ClosedSpan, n: int) -> list[float]:
-    """``n`` of the span's sample times, spread over it (away from its ends, where it changes).
-
-    Sample times are keyframes when the layout was sampled from keyframes: a full-resolution frame
-    there costs one decoded frame, where an arbitrary time costs decoding from the keyframe before.
-    """
-    times = sorted(set(span.times)) or [span.t_first, span.t_last]
+    """``n`` frame times spread over the span's sampled stretch (away from its ends, where it changes)."""
     if not span.rects or n < 1:
         return []
-    if len(times) <= n:
-        return times
-    return sorted({times[min(len(times) - 1, int((len(times) - 1) * (i + 0.5) / n + 0.5))] for i in range(n)})
+    a, b = span.t_first, span.t_last
+    return sorted({round((a + (b - a) * (i + 0.5) / n) * TIMELINE_FPS) / TIMELINE_FPS for i in range(n)})
 
 
 def refine_change(video, session, t_a: float, t_b: float, old: list[Rect], new: list[Rect], size, params: FitParams,
