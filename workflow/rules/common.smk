@@ -29,6 +29,16 @@ for _name, _why in REJECTED_SESSIONS:
         f"ERROR session {_name!r} in {SESSIONS_DIR}: {_why}; skipped", file=sys.stderr
     )
 
+# labels: which label files each session has (engage.labels.sources; rules in labels.smk)
+from engage.labels.sources import label_sources, merge_rule_inputs, without_reserved
+
+SESSIONS, _reserved = without_reserved(SESSIONS)
+LABEL_SOURCES = label_sources(SESSIONS_DIR, SESSIONS)
+for _line in _reserved:
+    print(f"ERROR {_line}; skipped", file=sys.stderr)
+for _line in (p for v in LABEL_SOURCES.values() for p in v.problems):
+    print(f"WARNING {_line}", file=sys.stderr)
+
 
 wildcard_constraints:
     session=SESSION_RE,
@@ -144,9 +154,7 @@ RUNS = config["runs"]
 PREDICT = config["predict"]
 CMOSE = DATASET["cmose_release"]
 
-LABELLED_SESSIONS = [
-    s for s in SESSIONS if (Path(SESSIONS_DIR) / s / "labels.csv").exists()
-]
+LABELLED_SESSIONS = [s for s in SESSIONS if LABEL_SOURCES[s].labelled]
 AVAILABLE_DATASETS = []
 if LABELLED_SESSIONS:
     AVAILABLE_DATASETS.append(DATASET["name"])
@@ -171,7 +179,7 @@ TRAINABLE_RUNS = [
 ]
 if RUNS and not TRAINABLE_RUNS:
     print(
-        "model: no session has labels.csv and no CMOSE import is configured: "
+        "model: no session has labels (labels.csv or labels/<rater>.csv) and no CMOSE import is configured: "
         "train/eval/tables are not part of `all`",
         file=sys.stderr,
     )
@@ -202,12 +210,8 @@ def run_train_settings(run):
 
 
 def dataset_inputs(wildcards):
-    """Feature files and labels of every labelled session."""
-    files = {
-        "labels": [
-            str(Path(SESSIONS_DIR) / s / "labels.csv") for s in LABELLED_SESSIONS
-        ]
-    }
+    """Feature files and merged labels (rule labels_merge) of every labelled session."""
+    files = {"labels": [res(f"{s}/labels/merged.parquet") for s in LABELLED_SESSIONS]}
     for key, rel in (
         ("clips", "clips.parquet"),
         ("face", "features/face.parquet"),

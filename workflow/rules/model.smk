@@ -1,6 +1,6 @@
 # model: dataset assembly, CMOSE import, train/eval per configured run, comparison tables, predictions.
-# See docs/model.md. Only sessions with labels.csv contribute labelled rows; every session gets predictions
-# when predict.run (or predict.model) is set.
+# See docs/model.md. Only labelled sessions contribute rows, with the labels of rule labels_merge (labels.smk:
+# labels.csv, or the merged rater files); every session gets predictions when predict.run (or predict.model) is set.
 
 
 rule dataset:

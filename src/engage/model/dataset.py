@@ -11,8 +11,6 @@ dims, split seed and fractions, per-split counts, skipped clips, sources.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 from pathlib import Path
@@ -22,7 +20,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engage.errors import SessionError
-from engage.io.textfile import read_text_input
 from engage.io.parquet import read_meta, write_table
 from engage.model.features import session_clip_features, usable_face_columns
 from engage.model.labels import LEVEL_INDEX, LEVELS
@@ -32,22 +29,16 @@ log = logging.getLogger(__name__)
 
 
 def read_labels(path: str | os.PathLike, session: str) -> dict[str, str]:
-    """labels.csv (header clip_id,label; label in HD|DE|EG|HE) -> {clip_id: label}."""
-    text = read_text_input(path, session=session, what="labels file")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    fields = [c.strip() for c in (rows[0].keys() if rows else [])]
-    if rows and not {"clip_id", "label"} <= set(fields):
-        raise SessionError(session, path, f"labels.csv needs a header 'clip_id,label', found {fields}")
-    out = {}
-    for i, row in enumerate(rows, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        cid, lab = row["clip_id"], row["label"].upper()
-        if lab not in LEVEL_INDEX:
-            raise SessionError(session, path, f"line {i}: label {row['label']!r} is not one of {'|'.join(LEVELS)}")
-        if cid in out:
-            raise SessionError(session, path, f"line {i}: clip {cid} labelled twice")
-        out[cid] = lab
-    return out
+    """{clip_id: label} of a session: the merged labels of rule labels_merge (``.parquet``) or a labels.csv.
+
+    Both go through engage.labels (one parser for every clip_id,label file; docs/labelling.md).
+    """
+    from engage.labels.files import read_label_file
+    from engage.labels.merge import read_merged_labels
+
+    if str(path).endswith(".parquet"):
+        return read_merged_labels(path, session)
+    return read_label_file(path, session=session, what="labels.csv", allow_skip=False).labels
 
 
 def split_counts(splits: list[str], labels: list[str]) -> dict[str, dict[str, int]]:
@@ -137,7 +128,7 @@ def build_dataset(
 ) -> None:
     """Dataset stage: join the labelled sessions' features with labels and a person-level split."""
     if not sessions:
-        raise SessionError(None, output, "no session has labels.csv: nothing to build a dataset from")
+        raise SessionError(None, output, "no labelled session (labels.csv or labels/<rater>.csv): nothing to build a dataset from")
     face_paths = [Path(d) / "features" / "face.parquet" for d in session_dirs]
     for s, p in zip(sessions, face_paths):
         if not p.exists():
