@@ -25,3 +25,9 @@ def read_session_clips(clips_parquet: str | os.PathLike, session: str) -> list[C
     t = read_required(clips_parquet, CLIP_COLUMNS, session=session, what="clips.parquet").to_pydict()
     return [Clip(str(c), str(p), int(w), float(s), float(e), str(pa))
             for c, p, w, s, e, pa in zip(t["clip_id"], t["person"], t["window"], t["start"], t["end"], t["path"])]
+
+
+def read_clip_ids(clips_parquet: str | os.PathLike, session: str) -> list[str]:
+    """Only the clip ids, in clips.parquet order (what label validation needs)."""
+    return [str(c) for c in read_required(clips_parquet, ["clip_id"], session=session, what="clips.parquet")
+            .column("clip_id").to_pylist()]

@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from engage.errors import SessionError
 from engage.io.parquet import read_required, write_table
-from engage.labels.clips import read_session_clips
+from engage.labels.clips import read_clip_ids
 from engage.labels.files import ADJUDICATED, SKIP, read_label_file, rater_name
 from engage.model.labels import LEVEL_INDEX, LEVELS
 
@@ -152,8 +152,7 @@ def merge_session_labels(
     unknown_clips: str = "error",
 ) -> None:
     """labels_merge stage: validate every label file of the session against its clips, merge, write."""
-    clips = read_session_clips(clips_parquet, session)
-    order = [c.clip_id for c in clips]
+    order = read_clip_ids(clips_parquet, session)
     known = set(order)
     unknown: dict[str, list[str]] = {}
 

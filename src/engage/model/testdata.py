@@ -62,6 +62,7 @@ def write_session(results_dir: str | os.PathLike, session: str, n_persons: int =
         "clip_id": [c[0] for c in clips], "session": [session] * len(clips), "person": [c[1] for c in clips],
         "window": pa.array([c[2] for c in clips], pa.int32()), "start": [c[3] for c in clips], "end": [c[4] for c in clips],
         "n_frames": pa.array([frames_per_clip] * len(clips), pa.int32()),
+        "path": [f"clips/{c[0]}.mp4" for c in clips],  # contract column (no mp4 is written)
     }), d / "clips.parquet")
     types = {"frame": pa.int32(), "success": pa.bool_(), "backend": pa.string(), "clip_id": pa.string()}
     pq.write_table(pa.table({k: pa.array(v, types.get(k, pa.float32())) for k, v in face_rows.items()}), d / "features" / "face.parquet")
