@@ -193,6 +193,13 @@ def test_static_files_and_clips_stay_inside(server):
     assert request(srv, "GET", f"/clips/s1/{CLIPS[0]}.mp4")[2] == bytes(range(256)) * 4
 
 
+def test_unreadable_clips_parquet_is_an_error_reply(server):
+    (server["results"] / "s1" / "clips.parquet").write_bytes(b"not parquet")
+    status, _, body = post(server["srv"])
+    assert status == 503 and "cannot read clips.parquet" in json.loads(body)["error"]
+    assert not rater_file(server).exists()
+
+
 def test_review_lists_disagreements(server):
     srv = server["srv"]
     for rater, labs in (("anna", ["EG", "HE", "DE"]), ("ben", ["EG", "EG", "HD"])):

@@ -74,7 +74,10 @@ class LabelStore:
         mtime = p.stat().st_mtime
         cached = self._clips.get(session)
         if not cached or cached[0] != mtime:
-            cached = (mtime, read_session_clips(p, session))
+            try:
+                cached = (mtime, read_session_clips(p, session))
+            except SessionError as err:  # e.g. clips.parquet rewritten by a running workflow, or corrupt
+                raise RequestError(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from None
             self._clips[session] = cached
         return cached[1]
 
