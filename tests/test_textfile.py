@@ -77,7 +77,7 @@ def test_readers_share_the_policy(tmp_path):
     layout.write_bytes(codecs.BOM_UTF8 + b'{"spans": [{"start": 0, "end": 4, "tiles": '
                        b'[{"id": "p00", "x": 0, "y": 0, "w": 320, "h": 240}]}]}')
     doc = load_override(layout, session="s", frame_size=(320, 240), duration=4.0)
-    assert doc["spans"][0]["tiles"][0]["id"] == "p00"
+    assert doc.spans[0].tiles[0].id == "p00"
 
     vtt = tmp_path / "transcript.vtt"
     vtt.write_bytes("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nGrüße\n".encode("utf-16-le"))

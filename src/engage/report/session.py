@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
+from engage.contract import ASD, CLIP_SPEECH, CLIPS, FACE, UTTERANCES, TableSpec, read_layout
 from engage.io.atomic import write_text
 from engage.io.parquet import read_meta
 from engage.media.decode import FrameReader
@@ -20,10 +20,11 @@ from engage.report import figures
 log = logging.getLogger(__name__)
 
 
-def _read(path: str | os.PathLike | None) -> pd.DataFrame:
-    if not path or not Path(path).exists():
+def _read(spec: TableSpec, path: str | os.PathLike | None, session: str, columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` the report draws (an empty frame when an optional input is not given)."""
+    if not path:
         return pd.DataFrame()
-    return pq.read_table(path).to_pandas()
+    return spec.read(path, session=session, columns=columns).to_pandas()
 
 
 def voice_table(utt: pd.DataFrame) -> pd.DataFrame:
@@ -110,8 +111,8 @@ def build_session_report(
     out_summary_html: str,
 ) -> None:
     """Write the four report items of one session."""
-    layout = json.loads(Path(layout_json).read_text())
-    spans = layout.get("spans", [])
+    layout = read_layout(layout_json, session=session).to_json()
+    spans = layout["spans"]
     shown = layout_spans_shown(spans)
     panels = []
     for k in shown:
@@ -124,12 +125,13 @@ def build_session_report(
     more = f"; the {len(shown)} longest shown" if len(shown) < len(spans) else ""
     figures.layout_figure(panels, f"{session}: layout ({len(spans)} span(s), {layout.get('source', '?')}{more})", out_layout_png)
 
-    asd = _read(asd_parquet)
-    utt = _read(utterances_parquet)
+    asd = _read(ASD, asd_parquet, session, ["person", "time", "score", "speaking"])
+    utt = _read(UTTERANCES, utterances_parquet, session, ["start", "end", "voice", "speaker"])
     figures.speaking_figure(asd, utt, asd_threshold, f"{session}: active speaker score per person", out_speaking_png)
 
-    clips = _read(clips_parquet)
-    cov = coverage_table(clips, _read(face_parquet), _read(clip_speech_parquet))
+    clips = _read(CLIPS, clips_parquet, session, ["clip_id", "person", "face_fraction"])
+    cov = coverage_table(clips, _read(FACE, face_parquet, session, ["clip_id", "success"]),
+                         _read(CLIP_SPEECH, clip_speech_parquet, session, ["person", "has_speech", "speech_seconds"]))
     figures.coverage_figure(cov, f"{session}: feature coverage per person", out_coverage_png)
 
     notices = _notices(feature_files)
