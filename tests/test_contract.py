@@ -111,3 +111,17 @@ def test_layout_timeline_tiles_every_frame():
     assert [(s.first_frame, s.end_frame) for s in spans] == [(0, 125), (125, 249)]
     with pytest.raises(SessionError, match="no span covering"):
         contract.Layout("override", None, ()).timeline(10, session="s")
+
+
+def test_stages_do_parquet_io_only_through_the_contract():
+    """No private Parquet readers or writers: outside engage.io and engage.contract nothing reads or writes a
+    stage file except through a TableSpec (or the typed readers built on them)."""
+    import re
+
+    banned = re.compile(r"\bpq\.(read_table|write_table|read_schema|ParquetFile|ParquetWriter)\b|"
+                        r"(?<![.\w])(read_required|write_batches|write_table)\(|import pyarrow\.parquet")
+    src = REPO / "src" / "engage"
+    offenders = [f"{p.relative_to(src)}:{i}: {line.strip()}"
+                 for p in sorted(src.rglob("*.py")) if p.parent.name not in ("io", "contract")
+                 for i, line in enumerate(p.read_text().splitlines(), 1) if banned.search(line)]
+    assert not offenders, "\n".join(offenders)

@@ -11,7 +11,7 @@ import math
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 from engage import TIMELINE_FPS
 from engage.errors import SessionError
