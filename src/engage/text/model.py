@@ -16,7 +16,7 @@ from typing import Any
 
 from engage.errors import ConfigError
 from engage.io.hashing import sha256_files
-from engage.torchutil import pick_device
+from engage.torchutil import log_device, pick_device
 from engage.weights import check_sha256
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ def load_model(model: str, *, device: str = "auto", allow_download: bool = False
 
     hf_logging.disable_progress_bar()  # tqdm bars would fill the rule's log with carriage returns
     dev = pick_device(device, config_key="text.device")  # a config error before any loading
+    log_device(log, "text", dev)
 
     offline = hub_offline()
     if allow_download and offline:

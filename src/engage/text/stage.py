@@ -19,7 +19,6 @@ from engage.errors import ConfigError
 from engage.speech import clip_cues, cross_check, speaker_cues
 from engage.text.embed import POOLINGS, embed_texts
 from engage.text.model import ModelMissing, hub_offline, load_model
-from engage.torchutil import log_device
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +105,6 @@ def text_session(
         meta.update(model_missing=True, model_revision=None, weights_sha256=None, embedding_dim=None)
     else:
         dim = lm.hidden_size
-        log_device(log, "text", lm.device)
         meta.update(model_revision=lm.revision, weights_sha256=lm.weights_sha256, embedding_dim=dim,
                     device=str(lm.device), max_length=lm.max_length, torch=torch.__version__)
         log.info("session '%s': text model %s (revision %s, weights sha256 %s), %d texts to embed",
