@@ -38,3 +38,7 @@ include: "workflow/rules/speech.smk"
 include: "workflow/rules/interaction.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/report.smk"
+
+
+# A session may not share its name with a results folder the rules above write for all sessions.
+check_result_names()

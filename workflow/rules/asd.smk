@@ -8,7 +8,7 @@ rule asd:
         media=res("{session}/media.json"),
         audio=res("{session}/audio.wav"),
         tracks=res("{session}/tracks.parquet"),
-        transcript=asd_transcript,
+        transcript=session_transcript,
         weights=asd_weights_input,
     output:
         scores=res("{session}/features/asd.parquet"),

@@ -11,14 +11,7 @@ rule clips:
         audio=res("{session}/audio.wav"),
         layout=res("{session}/layout.json"),
         tracks=res("{session}/tracks.parquet"),
-        transcript=lambda wc: [
-            p
-            for p in (
-                f"{SESSIONS_DIR}/{wc.session}/transcript.vtt",
-                f"{SESSIONS_DIR}/{wc.session}/transcript.srt",
-            )
-            if os.path.exists(p)
-        ][:1],
+        transcript=session_transcript,
     output:
         clips=res("{session}/clips.parquet"),
         clip_dir=directory(res("{session}/clips")),
