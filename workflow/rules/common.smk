@@ -32,7 +32,9 @@ def parse_error(message):
 
 
 # Nested --config values arrive as strings ('clips={target_s: 8.0}'): read them as the schema's types.
-CONFIG_SCHEMA = str(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+CONFIG_SCHEMA = str(
+    Path(str(workflow.current_basedir)).parent / "schemas/config.schema.yaml"
+)
 with open(CONFIG_SCHEMA) as _f:
     _schema = yaml.safe_load(_f)
 config.update(coerce_config_strings(dict(config), _schema))
