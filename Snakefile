@@ -42,3 +42,7 @@ include: "workflow/rules/dataset.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/predict.smk"
 include: "workflow/rules/report.smk"
+
+
+# A session may not share its name with a results folder the rules above write for all sessions.
+check_result_names()

@@ -159,7 +159,7 @@ def test_audio_shorter_than_video_gives_video_only_clips_after_its_end(tmp_path,
 
 @pytest.mark.parametrize(
     "transcript, needle",
-    [(b"", "transcript is empty"), (b"WEBVTT\n\nnot a cue\n", "no timed cues"), (b"garbage\x00\x01", "malformed")],
+    [(b"", "transcript is empty"), (b"WEBVTT\n\nnot a cue\n", "no timed cues"), (b"garbage\x00\x01", "not a text file")],
     ids=["empty", "no-cues", "garbled"],
 )
 def test_bad_transcript_is_one_line_session_error(tmp_path, demo, demo_video, transcript, needle):

@@ -4,9 +4,9 @@ import re
 import sys
 from pathlib import Path
 
+import yaml
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
-
-validate(config, schema="../schemas/config.schema.yaml")
 
 # Library code lives in src/ (workflow/scripts/*.py put it on sys.path the same way).
 SRC_DIR = str(Path(workflow.basedir) / "src")
@@ -14,21 +14,77 @@ if SRC_DIR not in sys.path:
     sys.path.insert(0, SRC_DIR)
 
 from engage import workflow_support
+from engage.configcheck import coerce_config_strings, config_error_line
 from engage.workflow_support import (
     SESSION_PATTERN,
+    VIDEO_NAMES,
     discover_sessions,
+    folder_problem,
+    session_transcript_path,
     session_video_path,
+    unreserved_result_names,
 )
+
+
+def parse_error(message):
+    """Stop at parse time with one line (no traceback, no schema dump)."""
+    print(f"ERROR {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+# Nested --config values arrive as strings ('clips={target_s: 8.0}'): read them as the schema's types.
+CONFIG_SCHEMA = str(
+    Path(str(workflow.current_basedir)).parent / "schemas/config.schema.yaml"
+)
+with open(CONFIG_SCHEMA) as _f:
+    _schema = yaml.safe_load(_f)
+config.update(coerce_config_strings(dict(config), _schema))
+try:
+    validate(config, schema=CONFIG_SCHEMA)
+except WorkflowError:
+    _line = config_error_line(config, _schema)
+    if _line is None:
+        raise
+    parse_error(f"config: {_line}")
 
 RESULTS = str(Path(config["results_dir"]))  # normalised: no trailing separator
 SESSIONS_DIR = config["sessions_dir"]
 SESSION_RE = SESSION_PATTERN
 
-SESSIONS, REJECTED_SESSIONS = discover_sessions(SESSIONS_DIR, SESSION_RE)
+_folders = folder_problem(SESSIONS_DIR, RESULTS)
+if _folders:
+    parse_error(f"config: {_folders}")
+_scan = discover_sessions(SESSIONS_DIR, SESSION_RE)
+SESSIONS, REJECTED_SESSIONS = _scan.sessions, _scan.rejected
 for _name, _why in REJECTED_SESSIONS:
     print(
         f"ERROR session {_name!r} in {SESSIONS_DIR}: {_why}; skipped", file=sys.stderr
     )
+for _name, _why in _scan.warnings:
+    print(f"WARNING session {_name!r} in {SESSIONS_DIR}: {_why}", file=sys.stderr)
+if not SESSIONS:
+    print(
+        f"WARNING sessions_dir {SESSIONS_DIR}: no session (a sub-folder with one of "
+        f"{', '.join(VIDEO_NAMES)}); no per-session jobs",
+        file=sys.stderr,
+    )
+
+
+def check_result_names():
+    """After all rules are read: every top-level results folder they write must be a reserved
+    session name (engage.workflow_support.SHARED_RESULT_NAMES), or a session could collide with it.
+    """
+    paths = [
+        str(f)
+        for r in workflow.rules
+        for f in (*r.output, *r.log, *([r.benchmark] if r.benchmark else []))
+    ]
+    missing = unreserved_result_names(paths, RESULTS)
+    if missing:
+        raise WorkflowError(
+            f"rules write shared results folders {missing} that are not reserved session names: "
+            "add them to engage.workflow_support.SHARED_RESULT_NAMES"
+        )
 
 
 wildcard_constraints:
@@ -84,10 +140,9 @@ def weights_path(value):
 
 
 def session_transcript(wildcards):
-    """The session's transcript (transcript.vtt, else transcript.srt), or no input."""
-    return workflow_support.first_existing(
-        SESSIONS_DIR, wildcards.session, ("transcript.vtt", "transcript.srt")
-    )
+    """The session's transcript (transcript.vtt, else transcript.srt), or no input (fixed windows)."""
+    path = session_transcript_path(SESSIONS_DIR, wildcards.session)
+    return [path] if path else []
 
 
 def asd_weights_input(wildcards):
