@@ -34,8 +34,16 @@ include: "workflow/rules/clips.smk"
 include: "workflow/rules/face.smk"
 include: "workflow/rules/i3d.smk"
 include: "workflow/rules/asd.smk"
-include: "workflow/rules/speech.smk"
+include: "workflow/rules/clip_speech.smk"
+include: "workflow/rules/acoustics.smk"
+include: "workflow/rules/text.smk"
 include: "workflow/rules/interaction.smk"
 include: "workflow/rules/labels.smk"
-include: "workflow/rules/model.smk"
+include: "workflow/rules/dataset.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/predict.smk"
 include: "workflow/rules/report.smk"
+
+
+# A session may not share its name with a results folder the rules above write for all sessions.
+check_result_names()

@@ -68,12 +68,12 @@ def main() -> None:
 
     from engage.i3d.batching import WindowEmbedder, WindowPlan, decoded_in_order, embed_clips
     from engage.i3d.checkpoint import build_with_weights
-    from engage.i3d.device import pick_device, pick_dtype
     from engage.i3d.preprocess import decode_clip
     from engage.i3d.registry import get_model_spec
+    from engage.torchutil import pick_device, pick_precision
 
-    dev = pick_device(args.device)
-    dtype = pick_dtype(dev, args.precision)
+    dev = pick_device(args.device, config_key="--device")
+    dtype = pick_precision(dev, args.precision, config_key="--precision")
     torch.set_num_threads(args.threads)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True

@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from contract_fixtures import clip, write_clips
+from engage.contract import FACE
 from engage.face.builtin import FaceMeshBackend
-from engage.face.columns import face_schema
 from engage.face.stage import face_session_builtin
 from engage.io.parquet import read_meta
 
@@ -89,14 +89,13 @@ def test_stage_function_writes_one_schema_and_is_deterministic(tmp_path, clips):
     for cid, key in zip(ids, ["noface", "aoc", "katie"]):
         (sdir / "clips" / f"{cid}.mp4").write_bytes(clips[key].read_bytes())
     # rows deliberately unsorted; the stage sorts by clip_id
-    pq.write_table(pa.table({"clip_id": ids[::-1], "session": ["s1"] * 3, "path": [f"clips/{c}.mp4" for c in ids[::-1]]}),
-                   sdir / "clips.parquet")
+    write_clips(sdir / "clips.parquet", [clip("s1", int(c[3:7]), c[-3:], 0.0, 2.0) for c in ids[::-1]])
     out1, out2 = sdir / "features" / "face.parquet", tmp_path / "face2.parquet"
     face_session_builtin(session="s1", clips_parquet=sdir / "clips.parquet", output=out1, threads=1)
     face_session_builtin(session="s1", clips_parquet=sdir / "clips.parquet", output=out2, threads=2)
     assert out1.read_bytes() == out2.read_bytes()  # workers do not change results
     t = pq.read_table(out1)
-    assert t.schema.equals(face_schema(), check_metadata=False)
+    assert t.schema.equals(FACE.schema(), check_metadata=False)
     df = t.to_pandas()
     assert df["clip_id"].unique().tolist() == sorted(ids)
     assert set(df["backend"]) == {"builtin"}
@@ -110,6 +109,6 @@ def test_stage_function_writes_one_schema_and_is_deterministic(tmp_path, clips):
 def test_missing_clip_video_is_a_clear_error(tmp_path):
     from engage.errors import SessionError
 
-    pq.write_table(pa.table({"clip_id": ["c1"], "path": ["clips/c1.mp4"]}), tmp_path / "clips.parquet")
-    with pytest.raises(SessionError, match="clip video of c1 is missing"):
+    write_clips(tmp_path / "clips.parquet", [clip("c", 1, "p00", 0.0, 1.0)])
+    with pytest.raises(SessionError, match="video of clip c_0001_p00 listed in clips.parquet is missing"):
         face_session_builtin(session="s", clips_parquet=tmp_path / "clips.parquet", output=tmp_path / "f.parquet")

@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+
+from contract_fixtures import clip, write_clips
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def workdir(tmp_path, data_dir):
     res = tmp_path / "results" / "s1"
     (res / "clips").mkdir(parents=True)
     (res / "clips" / "s1_0000_p00.mp4").write_bytes(b"")
-    pq.write_table(pa.table({"clip_id": ["s1_0000_p00"], "path": ["clips/s1_0000_p00.mp4"]}), res / "clips.parquet")
+    write_clips(res / "clips.parquet", [clip("s1", 0, "p00", 0.0, 1.0)])
     stub_dir = tmp_path / "bin"
     stub_dir.mkdir()
     (stub_dir / "apptainer").write_text(STUB)
@@ -84,9 +84,10 @@ def test_argument_file_lists_every_clip(tmp_path):
     from engage.face.openface_run import write_argument_file
 
     (tmp_path / "clips").mkdir()
-    for c in ("b", "a"):
-        (tmp_path / "clips" / f"{c}.mp4").write_bytes(b"")
-    pq.write_table(pa.table({"clip_id": ["b", "a"], "path": ["clips/b.mp4", "clips/a.mp4"]}), tmp_path / "clips.parquet")
+    clips = write_clips(tmp_path / "clips.parquet", [clip("s", w, "p00", w, w + 1.0, path=f"clips/{c}.mp4")
+                                                     for w, c in ((1, "b"), (0, "a"))])
+    for c in clips:
+        (tmp_path / c.path).write_bytes(b"")
     n = write_argument_file(session="s", clips_parquet=tmp_path / "clips.parquet", out=tmp_path / "args.txt")
     lines = (tmp_path / "args.txt").read_text().splitlines()
     assert n == 2 and lines == ["-f", str(tmp_path / "clips" / "a.mp4"), "-f", str(tmp_path / "clips" / "b.mp4")]

@@ -8,10 +8,9 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pyarrow as pa
 import pytest
 
-from engage.io.parquet import write_table
+from contract_fixtures import clip, write_clips
 from engage.labels.server import LabelServer, LabelStore
 
 CLIPS = [f"s1_{i // 2:04d}_p{i % 2:02d}" for i in range(6)]
@@ -23,9 +22,7 @@ def server(tmp_path):
     for s, clips in (("s1", CLIPS), ("s2", ["s2_0000_p00"])):
         (sessions / s).mkdir(parents=True)
         (sessions / s / "gallery.mp4").write_bytes(b"")
-        t = pa.table({"clip_id": clips, "person": [c[-3:] for c in clips], "window": [0] * len(clips),
-                      "start": [0.0] * len(clips), "end": [10.0] * len(clips), "path": [f"clips/{c}.mp4" for c in clips]})
-        write_table(results / s / "clips.parquet", t, stage="clips")
+        write_clips(results / s / "clips.parquet", [clip(s, int(c[-8:-4]), c[-3:], 0.0, 10.0) for c in clips])
         (results / s / "clips").mkdir()
         for c in clips:
             (results / s / "clips" / f"{c}.mp4").write_bytes(bytes(range(256)) * 4)
@@ -196,7 +193,8 @@ def test_static_files_and_clips_stay_inside(server):
 def test_unreadable_clips_parquet_is_an_error_reply(server):
     (server["results"] / "s1" / "clips.parquet").write_bytes(b"not parquet")
     status, _, body = post(server["srv"])
-    assert status == 503 and "cannot read clips.parquet" in json.loads(body)["error"]
+    error = json.loads(body)["error"]
+    assert status == 503 and "cannot read clips table" in error and "clips.parquet" in error
     assert not rater_file(server).exists()
 
 

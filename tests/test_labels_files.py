@@ -6,7 +6,7 @@ import pytest
 
 from engage.errors import SessionError
 from engage.labels.files import format_label_file, is_rater_name, read_label_file, write_label_file
-from engage.labels.sources import session_label_sources, without_reserved
+from engage.labels.sources import session_label_sources
 from engage.model.dataset import read_labels
 
 CLIPS = {"s_0000_p00", "s_0000_p01", "s_0001_p00"}
@@ -112,4 +112,3 @@ def test_sources_at_parse_time(tmp_path):
     assert len(src.problems) == 2 and "bad name.csv" in src.problems[1]
     (d / "labels.csv").write_text("clip_id,label\n\n  \ns_0000_p00,EG\n")
     assert session_label_sources(tmp_path, "s").override.endswith("labels.csv")
-    assert without_reserved(["a", "label", "labels", "b"])[0] == ["a", "b"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
+from contract_fixtures import clip, write_clips
+from engage.contract import MERGED_LABELS
 from engage.errors import SessionError
-from engage.io.parquet import read_meta, write_table
+from engage.io.parquet import read_meta
 from engage.labels.merge import disagreements, median_level, merge_labels, merge_session_labels, read_merged_labels, read_ratings
 
 ORDER = ["c1", "c2", "c3", "c4", "c5"]
@@ -47,10 +47,8 @@ def test_merge_rules():
 
 def _session(tmp_path, n=4):
     clips = [f"s_{i // 2:04d}_p{i % 2:02d}" for i in range(n)]
-    t = pa.table({"clip_id": clips, "person": [c[-3:] for c in clips], "window": [i // 2 for i in range(n)],
-                  "start": [10.0 * (i // 2) for i in range(n)], "end": [10.0 * (i // 2) + 10 for i in range(n)],
-                  "path": [f"clips/{c}.mp4" for c in clips]})
-    write_table(tmp_path / "res" / "s" / "clips.parquet", t, stage="clips")
+    write_clips(tmp_path / "res" / "s" / "clips.parquet",
+                [clip("s", i // 2, f"p{i % 2:02d}", 10.0 * (i // 2), 10.0 * (i // 2) + 10) for i in range(n)])
     labels = tmp_path / "ses" / "s" / "labels"
     labels.mkdir(parents=True)
     return clips, labels
@@ -70,7 +68,7 @@ def test_stage_writes_merged_and_ratings(tmp_path):
     (d / "ben.csv").write_text(f"clip_id,label\n{clips[0]},EG\n{clips[1]},DE\n{clips[2]},HD\n")
     (d / "adjudicated.csv").write_text(f"clip_id,label\n{clips[1]},EG\n")
     a = _run(tmp_path, [str(d / "ben.csv"), str(d / "anna.csv")], adjudicated=str(d / "adjudicated.csv"))
-    m = pq.read_table(a["out_merged"]).to_pylist()
+    m = MERGED_LABELS.read(a["out_merged"], session="s").to_pylist()
     assert m == [{"clip_id": clips[0], "label": "EG", "label_index": 2, "source": "median", "n_raters": 2, "agreed": True},
                  {"clip_id": clips[1], "label": "EG", "label_index": 2, "source": "adjudicated", "n_raters": 2, "agreed": False},
                  {"clip_id": clips[2], "label": "HD", "label_index": 0, "source": "median", "n_raters": 1, "agreed": None}]

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from contract_fixtures import write_media
 from engage.errors import SessionError
 from engage.layout import layout_session
 
-MEDIA = {"width": 640, "height": 480, "duration": 16.0}
 GOOD = {
     "spans": [
         {"start": 0.0, "end": 10.0, "tiles": [{"id": "p00", "x": 0, "y": 0, "w": 640, "h": 480, "camera_on": True, "name": "Ann"}]},
@@ -21,7 +21,7 @@ GOOD = {
 
 def _run(tmp_path, override_doc, video="does-not-matter.mp4"):
     media = tmp_path / "media.json"
-    media.write_text(json.dumps(MEDIA))
+    write_media(media, 640, 480, 16.0)
     ov = tmp_path / "layout_override.json"
     ov.write_text(override_doc if isinstance(override_doc, str) else json.dumps(override_doc))
     out = tmp_path / "layout.json"
@@ -51,7 +51,20 @@ BAD = [
     ({"frame_size": [1280, 720], "spans": [{"start": 0, "end": 16, "tiles": []}]}, "does not match"),
     ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "a", "x": 0, "y": 0, "w": 9, "h": 9},
                                                   {"id": "a", "x": 9, "y": 0, "w": 9, "h": 9}]}]}, "duplicate"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "a", "x": 0, "y": 0, "w": 9, "h": 9,
+                                                   "name_confidence": 0.8}]}]}, "null when name is null"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "a", "x": 0, "y": 0, "w": 9, "h": 9, "name": "A",
+                                                   "name_confidence": 2}]}]}, "in [0, 1]"),
 ]
+
+
+def test_override_names_carry_their_confidence(tmp_path):
+    tiles = [{"id": "p00", "x": 0, "y": 0, "w": 320, "h": 240, "name": "Ann", "name_confidence": 1},
+             {"id": "p01", "x": 320, "y": 0, "w": 320, "h": 240, "name": "Bo"},
+             {"id": "p02", "x": 0, "y": 240, "w": 320, "h": 240}]
+    doc, out = _run(tmp_path, {"spans": [{"start": 0, "end": 16.0, "tiles": tiles}]})
+    got = [(t["name"], t["name_confidence"]) for t in json.loads(out.read_text())["spans"][0]["tiles"]]
+    assert got == [("Ann", 1.0), ("Bo", None), (None, None)]
 
 
 @pytest.mark.parametrize("doc,problem", BAD, ids=[b[1] for b in BAD])

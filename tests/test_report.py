@@ -1,9 +1,8 @@
 """Report helpers on small hand-made tables: coverage per person and loud warnings."""
 
 import pandas as pd
-import pyarrow as pa
 
-from engage.io.parquet import write_table
+from engage.contract import FACE, I3D, TEXT
 from engage.report.session import _notices, coverage_table
 
 
@@ -19,10 +18,9 @@ def test_coverage_table_joins_face_and_speech():
 
 
 def test_notices_flag_random_init_and_missing_models(tmp_path):
-    t = pa.table({"x": [1]})
-    write_table(tmp_path / "i3d.parquet", t, stage="i3d", meta={"weights": "random-init"})
-    write_table(tmp_path / "text.parquet", t, stage="text", meta={"model_missing": True, "model": "bert-base-uncased"})
-    write_table(tmp_path / "face.parquet", t, stage="face", meta={"weights_sha256": "abc"})
+    I3D.write(tmp_path / "i3d.parquet", I3D.empty(dim=1024), meta={"weights": "random-init"}, dim=1024)
+    TEXT.write(tmp_path / "text.parquet", TEXT.empty(), meta={"model_missing": True, "model": "bert-base-uncased"})
+    FACE.write(tmp_path / "face.parquet", FACE.empty(), meta={"weights_sha256": "abc"})
     notes = _notices({k: str(tmp_path / f"{k}.parquet") for k in ("i3d", "text", "face")})
     assert len(notes) == 2
     assert notes[0].startswith("i3d: computed with RANDOM-INITIALISED") and "bert-base-uncased" in notes[1]

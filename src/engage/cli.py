@@ -25,14 +25,22 @@ def _probe(args: argparse.Namespace) -> int:
 
 
 def _sessions(args: argparse.Namespace) -> int:
-    from engage.workflow_support import SESSION_PATTERN, discover_sessions
+    from engage.workflow_support import SESSION_PATTERN, discover_sessions, sessions_dir_problem
 
-    ok, bad = discover_sessions(args.sessions_dir, SESSION_PATTERN)
-    for s in ok:
+    problem = sessions_dir_problem(args.sessions_dir)
+    if problem:
+        print(f"engage sessions: {problem}", file=sys.stderr)
+        return 1
+    scan = discover_sessions(args.sessions_dir, SESSION_PATTERN)
+    for s in scan.sessions:
         print(f"ok      {s}")
-    for s, why in bad:
+    for s, why in scan.warnings:
+        print(f"warning {s!r}: {why}")
+    for s, why in scan.rejected:
         print(f"skipped {s!r}: {why}")
-    return 0 if not bad else 1
+    if not scan.sessions and not scan.rejected:
+        print(f"no session folder in {args.sessions_dir}")
+    return 0 if not scan.rejected else 1
 
 
 def _check_weights(args: argparse.Namespace) -> int:

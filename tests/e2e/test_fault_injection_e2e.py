@@ -35,7 +35,7 @@ GOOD_TARGETS = [
 ]
 BAD_TARGETS = ["clips.parquet", "features/asd.parquet"]
 CLIPS_ONLY = ["clips.parquet"]
-CLIPS_ONLY_CASES = ("cues_cp1252", "cues_utf16", "cues_empty")
+CLIPS_ONLY_CASES = ("cues_cp1252", "cues_utf16", "cues_utf16_nobom", "cues_empty")
 
 # Transcript bodies (cue text is ASCII-safe except where the encoding is the point).
 OVERLAP_VTT = """WEBVTT
@@ -53,6 +53,9 @@ OVERLAP_VTT = """WEBVTT
 <v Cid>fully inside both
 """
 CP1252_VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.400\n<v Zoë>Café – naïve “quotes”\n\n00:00:01.500 --> 00:00:02.900\n<v José>Ça va\n"
+# An .srt turned into a .vtt by adding the header (comma decimals kept), with character references.
+COMMA_VTT = "WEBVTT\n\n1\n00:00:00,000 --> 00:00:01,400\n<v Ann>Q&amp;A: 2 &lt; 3\n\n2\n00:00:01,500 --> 00:00:02,900\nTom &amp; Jerry\n"
+ASCII_SRT = "1\n00:00:00,000 --> 00:00:01,400\nHello there\n\n2\n00:00:01,500 --> 00:00:02,900\nplain ASCII\n"
 UTF16_SRT = "1\n00:00:00,000 --> 00:00:01,400\nZoë: Grüße\n\n2\n00:00:01,500 --> 00:00:02,900\n日本語のテキスト\n"
 
 
@@ -121,9 +124,26 @@ def build_sessions(root: Path) -> dict[str, Path]:
         shutil.copy(base, d[name] / "gallery.mp4")
         (d[name] / fname).write_bytes(payload)
 
-    # Folder names the workflow refuses (spaces, leading dash) or ignores (leading dot, hidden).
-    for name in ("with space", "-dash", ".hidden"):
+    d["cues_utf16_nobom"] = session_dir(sessions, "cues_utf16_nobom")  # ASCII text: valid UTF-8 too, with NULs
+    shutil.copy(base, d["cues_utf16_nobom"] / "gallery.mp4")
+    (d["cues_utf16_nobom"] / "transcript.srt").write_bytes(ASCII_SRT.encode("utf-16-le"))
+
+    # Two recordings and two transcripts: gallery.mp4 and transcript.vtt are used (the others would fail:
+    # an empty mkv, an empty srt), with one warning each; the vtt has comma decimals and &amp;.
+    d["two_of_each"] = session_dir(sessions, "two_of_each")
+    shutil.copy(base, d["two_of_each"] / "gallery.mp4")
+    (d["two_of_each"] / "gallery.mkv").write_bytes(b"")
+    (d["two_of_each"] / "transcript.vtt").write_text(COMMA_VTT)
+    (d["two_of_each"] / "transcript.srt").write_bytes(b"")
+
+    # Folder names the workflow refuses (spaces, leading dash; names of shared results folders) or ignores
+    # (leading dot, hidden).
+    for name in ("with space", "-dash", ".hidden", *RESERVED_NAMES):
         shutil.copy(base, session_dir(sessions, name) / "gallery.mp4")
+    # Folders without a usable recording: none, wrong case, a dangling symbolic link.
+    (session_dir(sessions, "no_gallery") / "transcript.vtt").write_text(OVERLAP_VTT)
+    shutil.copy(base, session_dir(sessions, "upper_case") / "Gallery.MP4")
+    (session_dir(sessions, "dangling") / "gallery.mp4").symlink_to(root / "media" / "deleted.mp4")
     return d
 
 
@@ -165,7 +185,21 @@ REJECTED = {
     "audio_only": ("ingest", "gallery.mp4", "no video stream"),
     "cues_empty": ("clips", "transcript.vtt", "transcript is empty"),
 }
-HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_cp1252", "cues_utf16")
+HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_cp1252", "cues_utf16",
+           "cues_utf16_nobom", "two_of_each")
+#: Session folders named like the results folders all sessions share (results/logs/<stage>/<s>.log ...).
+RESERVED_NAMES = ("logs", "benchmarks", "Models")
+# folder -> problem text of its single parse-time line "ERROR session '<name>' in <dir>: <problem>; skipped"
+REFUSED_AT_PARSE = {
+    "with space": "unsafe session folder name",
+    "-dash": "unsafe session folder name",
+    "logs": "reserved session folder name",
+    "benchmarks": "reserved session folder name",
+    "Models": "reserved session folder name",
+    "no_gallery": "no recording: expected one of gallery.mp4",
+    "upper_case": "found Gallery.MP4 but file names are case-sensitive: rename it to gallery.mp4",
+    "dangling": "gallery.mp4 is a broken symbolic link",
+}
 
 
 def read(path: Path):
@@ -197,11 +231,39 @@ def test_rejected_session_gives_one_clear_line(fault_run, session):
     assert not (fault_run["results"] / session / "clips.parquet").exists()
 
 
-@pytest.mark.parametrize("name", ["with space", "-dash"])
-def test_unsafe_folder_names_are_refused_at_parse_time(fault_run, name):
-    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if ln.startswith(f"ERROR session '{name}'")]
-    assert len(lines) == 1 and "unsafe session folder name" in lines[0] and lines[0].endswith("skipped")
-    assert not (fault_run["results"] / name).exists()
+@pytest.mark.parametrize("name", sorted(REFUSED_AT_PARSE))
+def test_folders_are_refused_at_parse_time_with_one_line(fault_run, name):
+    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if f"session {name!r}" in ln]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"ERROR session {name!r} in ") and REFUSED_AT_PARSE[name] in lines[0]
+    assert lines[0].endswith("skipped")
+    if name not in RESERVED_NAMES:
+        assert not (fault_run["results"] / name).exists()
+
+
+def test_reserved_names_get_no_jobs(fault_run):
+    """A session 'logs' was part of `all`: its outputs went to results/logs/media.json ... and a rerun of
+    its clips deleted results/logs/clips/<other session>.log."""
+    root, results = fault_run["root"], fault_run["results"]
+    proc = run_snakemake("-n", "--cores", "2", check=False, cwd=root,
+                         config={"sessions_dir": root / "sessions", "results_dir": results})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    planned = proc.stdout + proc.stderr
+    assert "/good/" in planned or "Nothing to be done" in planned, planned[-2000:]
+    for name in RESERVED_NAMES:
+        assert f"{results}/{name}/media.json" not in planned and f"/{name}.log" not in planned, name
+    for name in RESERVED_NAMES:
+        assert not list(results.glob(f"logs/*/{name}.log")) and not (results / name / "media.json").exists()
+    assert (results / "logs" / "clips" / "good.log").is_file()
+
+
+def test_two_recordings_or_transcripts_warn_once_naming_the_file_used(fault_run):
+    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if ln.startswith("WARNING session 'two_of_each'")]
+    assert lines == [
+        f"WARNING session 'two_of_each' in {fault_run['root'] / 'sessions'}: found gallery.mp4 and gallery.mkv; using gallery.mp4",
+        f"WARNING session 'two_of_each' in {fault_run['root'] / 'sessions'}: found transcript.vtt and transcript.srt; "
+        "using transcript.vtt",
+    ]
 
 
 def test_hidden_folder_is_ignored(fault_run):
@@ -258,12 +320,20 @@ def test_overlapping_out_of_order_cues_are_kept_sorted_and_attributed(fault_run)
     assert all(u["speaker"] for u in utts)  # audio + faces present: each cue gets a speaker
 
 
-@pytest.mark.parametrize("session", ["cues_cp1252", "cues_utf16"])
+@pytest.mark.parametrize("session", ["cues_cp1252", "cues_utf16", "cues_utf16_nobom"])
 def test_bad_encodings_are_decoded(fault_run, session):
     clips = read(fault_run["results"] / session / "clips.parquet")
     assert any(c["utterances"] for c in clips)
     log = (fault_run["results"] / "logs" / "clips" / f"{session}.log").read_text()
     assert ("not UTF-8" in log) == (session == "cues_cp1252")
+    assert ("is UTF-16 without a byte-order mark; decoded as utf-16-le" in log) == (session == "cues_utf16_nobom")
+
+
+def test_webvtt_comma_decimals_and_character_references(fault_run):
+    utts = read(fault_run["results"] / "two_of_each" / "utterances.parquet")
+    assert [(u["start"], u["end"], u["text"]) for u in utts] == [(0.0, 1.4, "Q&A: 2 < 3"), (1.5, 2.9, "Tom & Jerry")]
+    log = (fault_run["results"] / "logs" / "clips" / "two_of_each.log").read_text()
+    assert "WebVTT with SRT-style comma decimals in 2 cue time(s)" in log
 
 
 def test_nothing_outside_results_is_touched(fault_run):
@@ -281,3 +351,67 @@ def test_target_path_with_dotdot_cannot_escape_results(fault_run):
         assert proc.returncode != 0
         assert "MissingRuleException" in proc.stderr or "No rule to produce" in proc.stderr, proc.stderr[-2000:]
     assert not (root / "escaped").exists() and not (results.parent.parent / "escaped").exists()
+
+
+# --- Config faults: each is one parse (a dry run); the workflow stops before any job with one line. ---
+
+
+def _config_run(root: Path, sessions, results, *extra: str, **kw):
+    return run_snakemake("-n", "--cores", "1", *extra, check=False, cwd=root,
+                         config={"sessions_dir": sessions, "results_dir": results, **kw})
+
+
+def _one_error(proc) -> str:
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR")]
+    assert len(lines) == 1, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr and "Failed validating" not in proc.stderr, proc.stderr[-3000:]
+    return lines[0]
+
+
+@pytest.mark.parametrize("case, problem", [
+    ("results_inside_sessions", "is inside sessions_dir"),
+    ("results_is_sessions", "is the sessions_dir"),
+    ("results_is_sessions_by_link", "is the sessions_dir"),
+    ("sessions_inside_results", "is inside results_dir"),
+    ("sessions_missing", "does not exist"),
+])
+def test_unusable_folders_stop_at_parse_time(tmp_path, case, problem):
+    """Outputs in the session folders were read as sessions by the next run (cyclic dependency); a
+    missing sessions_dir ran nothing and said nothing."""
+    (tmp_path / "sessions" / "s1").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "sessions", target_is_directory=True)
+    (tmp_path / "outer" / "sessions").mkdir(parents=True)
+    sessions, results = {
+        "results_inside_sessions": ("sessions", "sessions/s1/results"),
+        "results_is_sessions": (tmp_path / "sessions", "sessions/"),
+        "results_is_sessions_by_link": ("sessions", "link"),
+        "sessions_inside_results": (tmp_path / "outer" / "sessions", tmp_path / "outer"),
+        "sessions_missing": (tmp_path / "nope", tmp_path / "results"),
+    }[case]
+    before = snapshot(tmp_path)
+    proc = _config_run(tmp_path, sessions, results)
+    assert proc.returncode != 0
+    line = _one_error(proc)
+    assert line.startswith("ERROR config: ") and problem in line
+    assert snapshot(tmp_path) == before  # nothing written
+
+
+def test_empty_sessions_dir_says_so(tmp_path):
+    (tmp_path / "sessions").mkdir()
+    proc = _config_run(tmp_path, tmp_path / "sessions", tmp_path / "results")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"WARNING sessions_dir {tmp_path / 'sessions'}: no session" in proc.stderr
+
+
+def test_nested_config_numbers_from_the_command_line(fault_run):
+    """--config 'clips={target_s: 10.0}' failed with "'10.0' is not of type 'number'" and a schema dump; it
+    now means the number 10.0 (the default: the good session's clips are up to date, no params change)."""
+    root, results = fault_run["root"], fault_run["results"]
+    target = str(results / "good" / "clips.parquet")
+    proc = _config_run(root, root / "sessions", results, target, clips="{target_s: 10.0, min_s: 5.0}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Nothing to be done" in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-3000:]
+    proc = _config_run(root, root / "sessions", results, target, clips="{target_s: ten}")
+    assert proc.returncode != 0
+    line = _one_error(proc)
+    assert line.startswith("ERROR config: key clips.target_s: 'ten' is not of type 'number'"), line

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import shutil
 
-import pyarrow as pa
 import pytest
 
 from browser_support import chromium, label_server
 from conftest import run_snakemake
-from engage.io.parquet import write_table
+from contract_fixtures import clip, write_clips
 from engage.labels.pages import write_session_page
 
 pytestmark = pytest.mark.e2e
@@ -122,11 +121,8 @@ def test_review_mode_shows_exactly_the_disagreements(label_root, tmp_path):
 def test_page_of_hundreds_of_clips_loads_one_video(tmp_path):
     """Lazy loading: a 600-clip session page (opened as a file) puts at most two clips into video elements."""
     n = 600
-    clips = pa.table({"clip_id": [f"big_{i // 4:04d}_p{i % 4:02d}" for i in range(n)], "person": [f"p{i % 4:02d}" for i in range(n)],
-                      "window": [i // 4 for i in range(n)], "start": [10.0 * (i // 4) for i in range(n)],
-                      "end": [10.0 * (i // 4) + 10 for i in range(n)],
-                      "path": [f"clips/big_{i // 4:04d}_p{i % 4:02d}.mp4" for i in range(n)]})
-    write_table(tmp_path / "big" / "clips.parquet", clips, stage="clips")
+    write_clips(tmp_path / "big" / "clips.parquet",
+                [clip("big", i // 4, f"p{i % 4:02d}", 10.0 * (i // 4), 10.0 * (i // 4) + 10) for i in range(n)])
     page = tmp_path / "label" / "sessions" / "big.html"
     write_session_page(session="big", clips_parquet=tmp_path / "big" / "clips.parquet", out_html=page, guide="look at the face")
     with chromium(tmp_path) as driver:

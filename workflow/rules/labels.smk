@@ -21,7 +21,7 @@ rule label_page:
     params:
         guide=LABELS["guide"],
     script:
-        "../scripts/label_pages.py"
+        "../scripts/label_page.py"
 
 
 rule label_pages:

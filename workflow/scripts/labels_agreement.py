@@ -8,15 +8,14 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.labels.report import write_agreement
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches the stage under its own name (engage.runner.run_stage).
     o = snakemake.output
     run_stage(
         snakemake,
         write_agreement,
-        sessions=list(snakemake.params.sessions),
         ratings_files=list(snakemake.input.ratings),
         merged_files=list(snakemake.input.merged),
         out_json=o.json,
         out_html=o.html,
         out_png=o.png,
-        kappa_weights=snakemake.params.kappa_weights,
     )

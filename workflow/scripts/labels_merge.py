@@ -8,7 +8,8 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.labels.merge import merge_session_labels
     from engage.runner import run_stage
 
-    i, p = snakemake.input, snakemake.params
+    # Every params: entry of the rule reaches the stage under its own name (engage.runner.run_stage).
+    i = snakemake.input
     run_stage(
         snakemake,
         merge_session_labels,
@@ -19,7 +20,4 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         adjudicated=i.adjudicated[0] if i.adjudicated else None,
         out_merged=snakemake.output.merged,
         out_ratings=snakemake.output.ratings,
-        tie=p.tie,
-        min_raters=p.min_raters,
-        unknown_clips=p.unknown_clips,
     )

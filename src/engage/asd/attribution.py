@@ -22,19 +22,8 @@ import numpy as np
 import pyarrow as pa
 
 from engage import TIMELINE_FPS
+from engage.contract import UTTERANCES
 from engage.transcript import Cue
-
-UTTERANCE_SCHEMA = pa.schema([
-    ("session", pa.string()),
-    ("utterance", pa.int32()),
-    ("start", pa.float64()),
-    ("end", pa.float64()),
-    ("text", pa.string()),
-    ("voice", pa.string()),
-    ("speaker", pa.string()),
-    ("evidence", pa.string()),
-])
-
 
 def cue_frames(start: float, end: float) -> tuple[int, int]:
     """Frame range [a, b) of the frames whose time lies in [start, end)."""
@@ -66,7 +55,7 @@ def attribute_cue(start: float, end: float, scores: dict[str, np.ndarray], *, th
 
 def attribute_utterances(session: str, cues: Sequence[Cue], scores: dict[str, np.ndarray], *, threshold: float,
                          margin: float, min_coverage: float) -> pa.Table:
-    rows = {name: [] for name in UTTERANCE_SCHEMA.names}
+    rows = {name: [] for name in UTTERANCES.names}
     for cue in cues:
         speaker, evidence = attribute_cue(cue.start, cue.end, scores, threshold=threshold, margin=margin,
                                           min_coverage=min_coverage)
@@ -78,4 +67,4 @@ def attribute_utterances(session: str, cues: Sequence[Cue], scores: dict[str, np
         rows["voice"].append(cue.voice)
         rows["speaker"].append(speaker)
         rows["evidence"].append(json.dumps(evidence, sort_keys=True))
-    return pa.Table.from_pydict(rows, schema=UTTERANCE_SCHEMA)
+    return pa.Table.from_pydict(rows, schema=UTTERANCES.schema())

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pyarrow as pa
 
-from engage.face.columns import GAZE_VECTOR, LANDMARKS_2D, LANDMARKS_3D, POSE
+from engage.openface.columns import GAZE_VECTOR, LANDMARKS_2D, LANDMARKS_3D, POSE
 from engage.face.geometry import (camera_matrix, default_intrinsics, eyeball_centre, gaze_angles, gaze_vector,
                                   rotation_to_euler, solve_head_pose)
 from engage.face.landmarks68 import EYE_POINTS, IRIS_CENTRE, MESH_INDEX, POSE_POINTS, model_points_mm

@@ -10,10 +10,8 @@ from concurrent.futures import ProcessPoolExecutor
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
+from engage.contract import FACE, clip_videos, read_clips
 from engage.face.builtin import BACKEND, MODEL_NAME, FaceMeshBackend, mediapipe_version
-from engage.face.clips_table import read_clips
-from engage.face.table import empty_table
-from engage.io.parquet import write_table
 from engage.logutil import progress
 
 log = logging.getLogger(__name__)
@@ -39,8 +37,8 @@ def face_session_builtin(*, session: str, clips_parquet: str | os.PathLike, outp
     Clips are independent (a fresh tracker per clip), so ``threads`` worker processes give the same
     rows as one; output is sorted by (clip_id, frame) and byte-identical across reruns.
     """
-    clips = read_clips(clips_parquet, session)
-    jobs = [(cid, str(v), session) for cid, v in clips]
+    clips = read_clips(clips_parquet, session=session)
+    jobs = [(c.clip_id, str(v), session) for c, v in zip(clips, clip_videos(clips_parquet, clips, session=session))]
     tables: list[pa.Table] = []
     workers = max(1, min(int(threads), len(jobs)))
     log.info("session %s: %d clips, built-in backend (MediaPipe %s), %d worker(s)", session, len(jobs),
@@ -53,7 +51,7 @@ def face_session_builtin(*, session: str, clips_parquet: str | os.PathLike, outp
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                                  initargs=(min_detection_confidence, min_tracking_confidence)) as pool:
             tables = list(progress(pool.map(_extract_one, jobs), len(jobs), "face clips", log))
-    table = pa.concat_tables(tables) if tables else empty_table()
+    table = pa.concat_tables(tables) if tables else FACE.empty()
     n_ok = int(pa.compute.sum(table.column("success")).as_py() or 0) if table.num_rows else 0
     log.info("session %s: %d frames, %d with a face", session, table.num_rows, n_ok)
     meta = {
@@ -66,5 +64,5 @@ def face_session_builtin(*, session: str, clips_parquet: str | os.PathLike, outp
         "session": session,
         "n_clips": len(jobs),
     }
-    write_table(output, table, stage="face", meta=meta, sort_by=["clip_id", "frame"])
+    FACE.write(output, table, meta=meta)
     return table

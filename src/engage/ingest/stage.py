@@ -8,7 +8,8 @@ from pathlib import Path
 
 from engage import TIMELINE_FPS
 from engage.errors import SessionError
-from engage.io.atomic import atomic_path, write_json
+from engage.contract import Media, write_media
+from engage.io.atomic import atomic_path
 from engage.io.hashing import sha256_file
 from engage.media.decode import FrameReader, extract_audio, silent_audio
 from engage.media.probe import check_not_truncated, probe_media
@@ -52,6 +53,7 @@ def ingest_session(
         n_frames=n_frames,
         audio_rate=audio_rate,
     )
+    media = Media(**info)  # the media.json contract: an unknown or missing field fails here, before the audio
     if info["has_audio"]:
         with atomic_path(audio_wav) as tmp:
             extract_audio(video, tmp, rate=audio_rate, session=session)
@@ -61,5 +63,5 @@ def ingest_session(
         log.warning("session '%s' (%s): no audio stream; writing silence, speech features will be empty", session, video)
         with atomic_path(audio_wav) as tmp:
             silent_audio(tmp, info["duration"], rate=audio_rate)
-    write_json(media_json, info)
-    return info
+    write_media(media_json, media)
+    return media.to_json()

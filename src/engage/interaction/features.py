@@ -17,32 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from engage.interaction.timeline import merge_intervals
-
-SCHEMA = pa.schema([
-    ("clip_id", pa.string()),
-    ("session", pa.string()),
-    ("person", pa.string()),
-    ("window", pa.int32()),
-    ("start", pa.float64()),
-    ("end", pa.float64()),
-    ("words", pa.float64()),
-    ("turns", pa.int32()),
-    ("speech_seconds", pa.float64()),
-    ("replies_spoken", pa.int32()),
-    ("sentiment_speech", pa.float64()),
-    ("chat_messages", pa.int32()),
-    ("chat_words", pa.int32()),
-    ("chat_reactions", pa.int32()),
-    ("chat_messages_history", pa.int32()),
-    ("replies_chat", pa.int32()),
-    ("replies", pa.int32()),
-    ("sentiment_chat", pa.float64()),
-    ("sentiment_chat_history", pa.float64()),
-])
+from engage.contract import INTERACTION
+from engage.intervals import merge_intervals
 
 #: Numeric feature columns (what the dataset stage may join as the "interaction" group).
-FEATURE_COLUMNS = [f.name for f in SCHEMA][6:]
+FEATURE_COLUMNS = INTERACTION.names[6:]
 
 
 @dataclass
@@ -141,12 +120,11 @@ def chat_features(ch: PersonChat | None, a: float, b: float, history_s: float, h
 
 def clip_rows(clips, speech: dict[str, PersonSpeech], chat: dict[str, PersonChat], *, history_s: float,
               has_chat: bool) -> list[dict]:
-    """One feature row per clip (``clips``: iterable of dicts with clip_id, session, person, window, start, end)."""
+    """One feature row per clip (``clips``: :class:`engage.contract.Clip` rows)."""
     rows = []
     for c in clips:
-        a, b, person = float(c["start"]), float(c["end"]), str(c["person"])
-        row = dict(clip_id=str(c["clip_id"]), session=str(c["session"]), person=person, window=int(c["window"]),
-                   start=a, end=b)
+        a, b, person = c.start, c.end, c.person
+        row = dict(clip_id=c.clip_id, session=c.session, person=person, window=c.window, start=a, end=b)
         row.update(speech_features(speech.get(person), a, b))
         row.update(chat_features(chat.get(person), a, b, history_s, has_chat))
         row["replies"] = row["replies_spoken"] + (row["replies_chat"] or 0)
@@ -155,4 +133,4 @@ def clip_rows(clips, speech: dict[str, PersonSpeech], chat: dict[str, PersonChat
 
 
 def rows_to_table(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=SCHEMA)
+    return INTERACTION.from_rows(rows)

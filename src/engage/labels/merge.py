@@ -12,9 +12,9 @@ Rule per clip (docs/labelling.md):
 ``skip`` rows are not ratings. ``agreed`` is true when at least two raters rated the clip and all gave
 the same label, false when they differ, null with fewer than two ratings.
 
-Outputs (data contract): ``<s>/labels/merged.parquet`` (clip_id, label, label_index, source
-(labels.csv|adjudicated|median), n_raters, agreed; metadata: settings, counts, dropped clips) and
-``<s>/labels/ratings.parquet`` (clip_id, rater, label: every rating, adjudicated included, no skips).
+Outputs (data contract, :data:`engage.contract.MERGED_LABELS` and :data:`engage.contract.RATINGS`):
+``<s>/labels/merged.parquet`` (one label per clip; metadata: settings, counts, dropped clips) and
+``<s>/labels/ratings.parquet`` (every rating, adjudicated included, no skips).
 """
 
 from __future__ import annotations
@@ -23,11 +23,9 @@ import logging
 import os
 from collections import Counter
 
-import pyarrow as pa
-
+from engage.contract import MERGED_LABELS, RATINGS
 from engage.errors import SessionError
-from engage.io.parquet import read_required, write_table
-from engage.labels.clips import read_clip_ids
+from engage.labels.clips import session_clips
 from engage.labels.files import ADJUDICATED, SKIP, read_label_file, rater_name
 from engage.model.labels import LEVEL_INDEX, LEVELS
 
@@ -118,24 +116,9 @@ def merge_labels(
 # --- the stage -------------------------------------------------------------------------------------------
 
 
-def _merged_table(rows: list[dict]) -> pa.Table:
-    return pa.table({
-        "clip_id": pa.array([r["clip_id"] for r in rows], pa.string()),
-        "label": pa.array([r["label"] for r in rows], pa.string()),
-        "label_index": pa.array([LEVEL_INDEX[r["label"]] for r in rows], pa.int8()),
-        "source": pa.array([r["source"] for r in rows], pa.string()),
-        "n_raters": pa.array([r["n_raters"] for r in rows], pa.int16()),
-        "agreed": pa.array([r["agreed"] for r in rows], pa.bool_()),
-    })
-
-
-def _ratings_table(ratings: Ratings) -> pa.Table:
-    rows = sorted((c, rater, lab) for rater, r in ratings.items() for c, lab in r.items() if lab != SKIP)
-    return pa.table({
-        "clip_id": pa.array([r[0] for r in rows], pa.string()),
-        "rater": pa.array([r[1] for r in rows], pa.string()),
-        "label": pa.array([r[2] for r in rows], pa.string()),
-    })
+def _rating_rows(ratings: Ratings) -> list[dict]:
+    return [{"clip_id": c, "rater": rater, "label": lab}
+            for rater, r in ratings.items() for c, lab in r.items() if lab != SKIP]
 
 
 def merge_session_labels(
@@ -152,7 +135,7 @@ def merge_session_labels(
     unknown_clips: str = "error",
 ) -> None:
     """labels_merge stage: validate every label file of the session against its clips, merge, write."""
-    order = read_clip_ids(clips_parquet, session)
+    order = [c.clip_id for c in session_clips(clips_parquet, session)]
     known = set(order)
     unknown: dict[str, list[str]] = {}
 
@@ -198,12 +181,13 @@ def merge_session_labels(
     }
     log.info("session %s: %d of %d clips labelled (%s); dropped: %s", session, len(rows), len(order),
              ", ".join(f"{k} {v}" for k, v in sorted(sources.items())), _dropped_text(dropped))
-    write_table(out_merged, _merged_table(rows), stage="labels_merge", meta=meta, sort_by=["clip_id"])
+    MERGED_LABELS.write(out_merged, MERGED_LABELS.from_rows([{**r, "label_index": LEVEL_INDEX[r["label"]]}
+                                                             for r in rows]), meta=meta)
     all_ratings = dict(ratings)
     if adj:
         all_ratings[ADJUDICATED] = adj
-    write_table(out_ratings, _ratings_table(all_ratings), stage="labels_merge",
-                meta={"session": session, "raters": sorted(all_ratings)}, sort_by=["clip_id", "rater"])
+    RATINGS.write(out_ratings, RATINGS.from_rows(_rating_rows(all_ratings)),
+                  meta={"session": session, "raters": sorted(all_ratings)})
 
 
 def _dropped_text(dropped: dict[str, list[str]]) -> str:
@@ -215,13 +199,13 @@ def _dropped_text(dropped: dict[str, list[str]]) -> str:
 
 def read_merged_labels(path: str | os.PathLike, session: str) -> dict[str, str]:
     """{clip_id: label} of ``<s>/labels/merged.parquet``."""
-    t = read_required(path, ["clip_id", "label"], session=session, what="merged labels").to_pydict()
+    t = MERGED_LABELS.read(path, session=session, columns=["clip_id", "label"]).to_pydict()
     return dict(zip(t["clip_id"], t["label"]))
 
 
 def read_ratings(path: str | os.PathLike, session: str) -> Ratings:
     """{rater: {clip_id: label}} of ``<s>/labels/ratings.parquet`` (adjudicated included)."""
-    t = read_required(path, ["clip_id", "rater", "label"], session=session, what="ratings").to_pydict()
+    t = RATINGS.read(path, session=session).to_pydict()
     out: Ratings = {}
     for c, r, lab in zip(t["clip_id"], t["rater"], t["label"]):
         out.setdefault(r, {})[c] = lab

@@ -16,8 +16,9 @@ import os
 from importlib import resources
 from string import Template
 
+from engage.contract import Clip
 from engage.io.atomic import write_text
-from engage.labels.clips import Clip, read_session_clips
+from engage.labels.clips import session_clips
 from engage.labels.files import ADJUDICATED, MAX_RATER_LENGTH, RATER_PATTERN, SKIP
 from engage.model.labels import LEVELS
 
@@ -141,10 +142,10 @@ def index_page(sessions: dict[str, int]) -> str:
 
 def write_session_page(*, session: str, clips_parquet: str | os.PathLike, out_html: str | os.PathLike, guide: str) -> None:
     """label_page stage: one session's page."""
-    write_text(out_html, session_page(session, read_session_clips(clips_parquet, session), guide))
+    write_text(out_html, session_page(session, session_clips(clips_parquet, session), guide))
 
 
 def write_index(*, sessions: list[str], clips_parquets: list[str], out_html: str | os.PathLike) -> None:
     """label_pages stage: the index of every session page."""
-    counts = {s: len(read_session_clips(p, s)) for s, p in zip(sessions, clips_parquets)}
+    counts = {s: len(session_clips(p, s)) for s, p in zip(sessions, clips_parquets)}
     write_text(out_html, index_page(counts))

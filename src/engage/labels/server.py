@@ -34,8 +34,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from engage.contract import Clip
 from engage.errors import SessionError
-from engage.labels.clips import Clip, read_session_clips
+from engage.labels.clips import session_clips
 from engage.labels.files import ADJUDICATED, SKIP, is_rater_name, rater_name, read_label_file, write_label_file
 from engage.labels.merge import disagreements
 from engage.model.labels import LEVELS
@@ -63,7 +64,7 @@ class LabelStore:
         self.results_dir = Path(results_dir)
         self.lock = threading.Lock()
         self._clips: dict[str, tuple[float, list[Clip]]] = {}
-        found, _ = discover_sessions(self.sessions_dir, SESSION_PATTERN)
+        found = discover_sessions(self.sessions_dir, SESSION_PATTERN).sessions
         self.sessions = [s for s in found if (self.results_dir / s / "clips.parquet").is_file()]
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ class LabelStore:
         cached = self._clips.get(session)
         if not cached or cached[0] != mtime:
             try:
-                cached = (mtime, read_session_clips(p, session))
+                cached = (mtime, session_clips(p, session))
             except SessionError as err:  # e.g. clips.parquet rewritten by a running workflow, or corrupt
                 raise RequestError(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from None
             self._clips[session] = cached

@@ -1,4 +1,4 @@
-"""Which label files a session has, decided when the workflow is parsed (called from common.smk).
+"""Which label files a session has, decided once when the workflow is parsed (workflow/rules/common.smk).
 
 A session is *labelled* (it feeds the dataset, and train/eval join ``all``) when it has
 
@@ -19,10 +19,6 @@ from pathlib import Path
 from engage.io.textfile import read_text_input
 from engage.errors import SessionError
 from engage.labels.files import ADJUDICATED, is_rater_name
-
-#: Folders of the results directory that hold labelling outputs of all sessions
-#: (results/label/ pages, results/labels/ agreement); a session of that name would collide with them.
-RESERVED_SESSION_NAMES = ("label", "labels")
 
 
 @dataclass
@@ -88,19 +84,9 @@ def label_sources(sessions_dir: str | os.PathLike, sessions: list[str]) -> dict[
     return {s: session_label_sources(sessions_dir, s) for s in sessions}
 
 
-def reserved_session_problems(sessions: list[str]) -> list[str]:
-    """Messages for sessions whose name collides with a labelling output folder (rejected at parse time)."""
-    return [f"session {s!r}: the name is reserved for results/{s}/ of the labelling outputs; rename the folder"
-            for s in sessions if s in RESERVED_SESSION_NAMES]
-
-
-def without_reserved(sessions: list[str]) -> tuple[list[str], list[str]]:
-    """(sessions that may run, messages for the rejected reserved names)."""
-    return [s for s in sessions if s not in RESERVED_SESSION_NAMES], reserved_session_problems(sessions)
-
-
-def merge_rule_inputs(sources: dict[str, LabelSources], session: str, clips_parquet: str) -> dict[str, list[str]]:
-    """Named inputs of the labels_merge rule for ``session`` (empty lists for absent files)."""
+def merge_rule_inputs(sources: dict[str, LabelSources], session: str,
+                      clips_parquet: str) -> dict[str, str | list[str]]:
+    """Named inputs of the labels_merge rule for ``session`` (empty lists for absent label files)."""
     src = sources.get(session) or LabelSources(session)
-    return {"clips": [clips_parquet], "override": [src.override] if src.override else [], "raters": list(src.raters),
+    return {"clips": clips_parquet, "override": [src.override] if src.override else [], "raters": list(src.raters),
             "adjudicated": [src.adjudicated] if src.adjudicated else []}

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 from typing import Any
 
-
 from engage import TIMELINE_FPS
+from engage.contract import layout_of, read_media, write_layout
 from engage.errors import SessionError
 from engage.geometry import rect_iou
-from engage.io.atomic import write_json
 from engage.layout.evidence import frame_steps
 from engage.layout.grid import FitParams, Rect
 from engage.layout.identity import assign_ids
@@ -89,7 +87,8 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
         tiles = []
         for r, pid, cam in zip(span.rects, ids[k], span.camera_on):
             x, y, w, h = to_source(r, scale, (width, height))
-            tiles.append({"id": pid, "x": x, "y": y, "w": w, "h": h, "camera_on": bool(cam), "name": None})
+            tiles.append({"id": pid, "x": x, "y": y, "w": w, "h": h, "camera_on": bool(cam), "name": None,
+                          "name_confidence": None})
         out_spans.append({"start": round(float(starts[k]), 6), "end": round(float(end), 6), "tiles": tiles})
         log.info("span %.2f-%.2f s: %d tiles (%s)", starts[k], end, len(tiles), ", ".join(t["id"] for t in tiles))
     if not any(s["tiles"] for s in out_spans):
@@ -104,19 +103,19 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                    id_rejoin_max_distance: float = 12.0,
                    fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
     """Write ``layout.json`` for one session: the override file if given, else detection."""
-    with open(media_json, encoding="utf-8") as f:
-        media = json.load(f)
-    width, height, duration = int(media["width"]), int(media["height"]), float(media["duration"])
+    media = read_media(media_json, session=session)
+    width, height, duration = media.width, media.height, media.duration
     if override:
-        doc = load_override(override, session=session, frame_size=(width, height), duration=duration)
-        log.info("session '%s': using layout override %s (%d spans)", session, override, len(doc["spans"]))
+        layout = load_override(override, session=session, frame_size=(width, height), duration=duration)
+        log.info("session '%s': using layout override %s (%d spans)", session, override, len(layout.spans))
     else:
         doc = detect_layout(video, session=session, width=width, height=height, duration=duration, sample_s=sample_s,
                             sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, max_downscale=max_downscale,
                             min_span_samples=min_span_samples, refine=refine_changes,
                             id_max_distance=id_max_distance, id_rejoin_max_distance=id_rejoin_max_distance, fit=FitParams(**(fit or {})), threads=threads)
-    write_json(out_json, doc)
-    return doc
+        layout = layout_of(doc, session=session, path=out_json)
+    write_layout(out_json, layout)
+    return layout.to_json()
 
 
 def tile_iou(a: dict, b: dict) -> float:

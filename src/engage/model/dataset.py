@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from engage.contract import DATASET, FACE
 from engage.errors import SessionError
-from engage.io.parquet import read_meta, write_table
+from engage.io.parquet import read_meta
+from engage.labels.files import read_label_file
+from engage.labels.merge import read_merged_labels
 from engage.model.features import session_clip_features, usable_face_columns
 from engage.model.labels import LEVEL_INDEX, LEVELS
 from engage.model.split import person_key, split_persons
@@ -33,9 +34,6 @@ def read_labels(path: str | os.PathLike, session: str) -> dict[str, str]:
 
     Both go through engage.labels (one parser for every clip_id,label file; docs/labelling.md).
     """
-    from engage.labels.files import read_label_file
-    from engage.labels.merge import read_merged_labels
-
     if str(path).endswith(".parquet"):
         return read_merged_labels(path, session)
     return read_label_file(path, session=session, what="labels.csv", allow_skip=False).labels
@@ -128,12 +126,10 @@ def build_dataset(
 ) -> None:
     """Dataset stage: join the labelled sessions' features with labels and a person-level split."""
     if not sessions:
-        raise SessionError(None, output, "no labelled session (labels.csv or labels/<rater>.csv): nothing to build a dataset from")
-    face_paths = [Path(d) / "features" / "face.parquet" for d in session_dirs]
-    for s, p in zip(sessions, face_paths):
-        if not p.exists():
-            raise SessionError(s, p, "missing face features (run the face stage first)")
-    face_columns = usable_face_columns(face_paths, face_patterns)
+        raise SessionError(None, output, "no labelled session (labels.csv or labels/<rater>.csv): nothing to build a "
+                                         "dataset from")
+    face_paths = [FACE.file_in(d) for d in session_dirs]
+    face_columns = usable_face_columns(sessions, face_paths, face_patterns)
     if not face_columns:
         raise SessionError(None, face_paths[0], f"no face column matching {list(face_patterns)} has values in every session")
     log.info("face columns (D=%d): %s", len(face_columns), ", ".join(face_columns))
@@ -177,13 +173,13 @@ def build_dataset(
         "interaction_columns": parts[0].get("interaction_columns", []) if interaction and parts else [],
     }
     log.info("split counts: %s", counts)
-    write_table(output, table, stage="dataset", meta=meta, sort_by=["clip_id"])
+    DATASET.write(output, table, meta=meta)
 
 
 def load_dataset(path: str | os.PathLike) -> tuple[dict, dict]:
     """Read a dataset Parquet into numpy arrays: face (N, 3D, T), i3d, aud, text, has_speech, labels, split."""
+    t = DATASET.read(path, session=None)
     meta = read_meta(path)
-    t = pq.read_table(path)
     return table_arrays(t, meta), meta
 
 
