@@ -127,9 +127,12 @@ install() {
   say "installing the environment in $VENV (first run: a few minutes; the cuda build downloads about 4 GB)"
   [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
   local log="$VENV/install.log"
+  # torch: from a local wheel folder (pip's find-links) when it has the exact build, else from its index
+  # (the CPU build's index is asked only then: an unreachable index costs retries for every package)
   # shellcheck disable=SC2046  # torch.args holds pip options, split on purpose
   if ! { "$VENV/bin/python" -m pip install --no-deps -r "$pins/rest.txt" &&
-    "$VENV/bin/python" -m pip install --no-deps $(cat "$pins/torch.args") -r "$pins/torch.txt" &&
+    { "$VENV/bin/python" -m pip install --no-deps --no-index -r "$pins/torch.txt" ||
+      "$VENV/bin/python" -m pip install --no-deps $(cat "$pins/torch.args") -r "$pins/torch.txt"; } &&
     { [ "$TORCH_BUILD" = cuda ] || [ "$(echo "$previous" | cut -s -d' ' -f2)" != cuda ] ||
       "$VENV/bin/python" -m pip uninstall -y $(lock_names requirements-cuda.lock | grep -vx torch); } &&
     "$VENV/bin/python" -m pip install --no-deps --no-build-isolation -e .; } >"$log" 2>&1; then

@@ -121,8 +121,10 @@ def test_the_cuda_overlay_changes_only_torch(tmp_path):
 
 
 STUB_PYTHON = """#!/bin/sh
-# STUB venv python for tests: records the pip commands install() runs, installs nothing.
+# STUB venv python for tests: records the pip commands install() runs, installs nothing; like a machine
+# without a local wheel folder, every --no-index install fails.
 echo "$@" >> "$(dirname "$0")/pip_calls.txt"
+case "$*" in *--no-index*) exit 1 ;; esac
 """
 
 
@@ -141,7 +143,8 @@ def test_install_runs_the_planned_pip_steps_and_drops_cuda_packages_when_switchi
     calls = (venv / "bin" / "pip_calls.txt").read_text().splitlines()
     assert calls[0] == f"-m pip install --no-deps -r {venv}/.engage-pins/rest.txt"
     torch_args = "--extra-index-url https://download.pytorch.org/whl/cpu " if build == "cpu" else ""
-    assert calls[1] == f"-m pip install --no-deps {torch_args}-r {venv}/.engage-pins/torch.txt"
+    assert calls[1] == f"-m pip install --no-deps --no-index -r {venv}/.engage-pins/torch.txt"  # local wheels first
+    assert calls[2] == f"-m pip install --no-deps {torch_args}-r {venv}/.engage-pins/torch.txt"
     uninstall = [c for c in calls if c.startswith("-m pip uninstall")]
     if (previous, build) == ("cuda", "cpu"):
         assert len(uninstall) == 1 and "nvidia-cudnn-cu13" in uninstall[0] and " torch" not in uninstall[0]
