@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, SAMPLE
 
 BIN = Path(sys.executable).parent
 
@@ -29,7 +29,8 @@ def test_snakefmt_check_is_clean():
 @pytest.mark.parametrize("backend", ["builtin", "openface"])
 def test_snakemake_lint_is_clean(tmp_path, backend):
     overlay = tmp_path / "lint.yaml"
-    overlay.write_text(f"face:\n  backend: {backend}\ncontainer_image: docker://registry.example.org/engage:0.1.0\n")
+    overlay.write_text(f"sessions_dir: {SAMPLE.parent}\nresults_dir: {tmp_path / 'results'}\n"
+                       f"face:\n  backend: {backend}\ncontainer_image: docker://registry.example.org/engage:0.1.0\n")
     res = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
                           str(tmp_path), "--lint", "--configfile", str(overlay)], capture_output=True, text=True,
                          timeout=300)
