@@ -40,7 +40,6 @@ class FaceMeshBackend:
     """Runs MediaPipe FaceMesh on one clip at a time (a fresh tracker per clip: clips are independent)."""
 
     def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
-        os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info lines would flood the log
         import mediapipe as mp
 
         self._mp = mp
