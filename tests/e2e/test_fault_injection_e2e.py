@@ -128,6 +128,15 @@ def build_sessions(root: Path) -> dict[str, Path]:
     shutil.copy(base, d["cues_utf16_nobom"] / "gallery.mp4")
     (d["cues_utf16_nobom"] / "transcript.srt").write_bytes(ASCII_SRT.encode("utf-16-le"))
 
+    # Hand-made layout.json overrides with times or tile ids that used to crash tracks/clips (NaN was even
+    # copied into the output layout.json, which is then not JSON).
+    for name, (start, end, tile_id) in OVERRIDE_CASES.items():
+        d[name] = session_dir(sessions, name)
+        shutil.copy(base, d[name] / "gallery.mp4")
+        tiles = ", ".join(f'{{"id": "{tile_id if k == 0 else f"p{k:02d}"}", "x": {x}, "y": {y}, "w": 320, "h": 240}}'
+                          for k, (x, y) in enumerate([(0, 0), (320, 0), (0, 240), (320, 240)]))
+        (d[name] / "layout.json").write_text(f'{{"spans": [{{"start": {start}, "end": {end}, "tiles": [{tiles}]}}]}}')
+
     # Two recordings and two transcripts: gallery.mp4 and transcript.vtt are used (the others would fail:
     # an empty mkv, an empty srt), with one warning each; the vtt has comma decimals and &amp;.
     d["two_of_each"] = session_dir(sessions, "two_of_each")
@@ -178,12 +187,30 @@ def fault_run(tmp_path_factory) -> dict:
 
 
 
+#: session -> (start, end, first tile id) of its layout.json override (JSON text as written)
+OVERRIDE_CASES = {
+    "override_end_nan": ("0", "NaN", "p00"),
+    "override_start_inf": ("-Infinity", "3.0", "p00"),
+    "override_end_inf": ("0", "Infinity", "p00"),
+    "override_unordered": ("3.0", "0", "p00"),
+    "override_id_dotdot": ("0", "3.0", "../../x"),
+    "override_id_slash": ("0", "3.0", "a/b"),
+    "override_id_long": ("0", "3.0", "p" * 300),
+}
+
 # session -> (rule, file name, problem text) of its single ERROR line
 REJECTED = {
     "truncated": ("ingest", "gallery.mp4", "truncated file: video data"),
     "zero_byte": ("ingest", "gallery.mp4", "video file is empty (0 bytes)"),
     "audio_only": ("ingest", "gallery.mp4", "no video stream"),
     "cues_empty": ("clips", "transcript.vtt", "transcript is empty"),
+    "override_end_nan": ("layout", "layout.json", "layout override: span 0: end is NaN (times must be finite"),
+    "override_start_inf": ("layout", "layout.json", "layout override: span 0: start is -Infinity (times must be"),
+    "override_end_inf": ("layout", "layout.json", "layout override: span 0: end is Infinity (times must be"),
+    "override_unordered": ("layout", "layout.json", "layout override: span 0: end 0 is before start 3.0"),
+    "override_id_dotdot": ("layout", "layout.json", "layout override: span 0 tile 0: id '../../x' is not a safe name"),
+    "override_id_slash": ("layout", "layout.json", "layout override: span 0 tile 0: id 'a/b' is not a safe name"),
+    "override_id_long": ("layout", "layout.json", "is 300 characters long (at most 64"),
 }
 HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_cp1252", "cues_utf16",
            "cues_utf16_nobom", "two_of_each")

@@ -34,6 +34,8 @@ source video sha256.
 
 - `features/face.parquet`: the per-frame time column is `time` (was `timestamp`), like every other table.
 - `layout.json`: every tile has `name_confidence` (number in [0, 1] or null; null whenever `name` is null).
+- `layout.json`: tile ids match the session-id pattern (at most 64 characters) and span times are finite
+  with start <= end; a `sessions/<s>/layout.json` override breaking this is rejected with one line.
 """
 
 OTHER_FILES = [
@@ -65,7 +67,8 @@ MEDIA_DOCS = {
 }
 
 TILE_DOCS = {
-    "id": "person id (`p00`, ...), follows the person across spans; unique within a span",
+    "id": "person id (`p00`, ...), follows the person across spans; unique within a span; part of file names, so "
+          "it matches the session-id pattern and has at most 64 characters",
     "x": "left edge (display pixels)", "y": "top edge", "w": "width", "h": "height",
     "camera_on": "false for an avatar or a name on a dark tile (default true)",
     "name": "display name shown in the tile, or null when unknown",
@@ -114,7 +117,8 @@ def _layout() -> list[str]:
     rows = ["## `<s>/layout.json` (layout)", "",
             '`{"source": "detected"|"override", "frame_size": [w, h], "spans": [{"start": s, "end": s, '
             '"tiles": [tile, ...]}]}` (`engage.contract.Layout`) in display pixels; spans cover `[0, duration]` '
-            "without gaps. A tile (`engage.contract.Tile`):", "",
+            "without gaps; `start` and `end` are finite seconds with start <= end (the file is strict JSON: "
+            "never `NaN` or `Infinity`). A tile (`engage.contract.Tile`):", "",
             "| field | type | meaning |", "| --- | --- | --- |"]
     for name, ann in Tile.__annotations__.items():
         rows.append(f"| `{name}` | {_esc(str(ann))} | {_esc(TILE_DOCS[name])} |")
