@@ -51,9 +51,19 @@ class Media:
     session: str | None = None
     source: str | None = None  # file name of the recording
     source_sha256: str | None = None
+    decode_errors: int | None = None  # error messages of one full decode (None: not checked)
+    decode_error_example: str | None = None
+    frames_decoded: int | None = None  # source frames that full decode produced
+    source_fps: float | None = None  # frames_decoded / duration (else avg_frame_rate)
+    warnings: tuple[str, ...] = ()  # what the user must know about this recording (also in the report)
+
+    def __post_init__(self):
+        object.__setattr__(self, "warnings", tuple(str(w) for w in (self.warnings or ())))
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        doc = asdict(self)
+        doc["warnings"] = list(self.warnings)
+        return doc
 
     @property
     def frame_size(self) -> tuple[int, int]:
@@ -84,6 +94,8 @@ def read_media(path: str | os.PathLike, *, session: str | None) -> Media:
         raise SessionError(session, path, f"media.json lacks {', '.join(missing)}")
     try:
         kw = {k: doc[k] for k in MEDIA_FIELDS if k in doc}
+        if not isinstance(kw.get("warnings", []), list):
+            raise TypeError("warnings is not a list")
         kw.update(duration=float(doc["duration"]), width=int(doc["width"]), height=int(doc["height"]),
                   n_frames=int(doc["n_frames"]))
     except (TypeError, ValueError) as err:
@@ -247,9 +259,11 @@ class Layout:
     source: str  # "detected" | "override"
     frame_size: tuple[int, int] | None
     spans: tuple[Span, ...]
+    warnings: tuple[str, ...] = ()  # e.g. tiles too small for useful features (also in the report)
 
     def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"source": self.source, "spans": [s.to_json() for s in self.spans]}
+        doc: dict[str, Any] = {"source": self.source, "spans": [s.to_json() for s in self.spans],
+                               "warnings": list(self.warnings)}
         if self.frame_size is not None:
             doc["frame_size"] = [int(self.frame_size[0]), int(self.frame_size[1])]
         return doc
@@ -290,7 +304,11 @@ class Layout:
         spans = []
         for k, span in enumerate(doc["spans"]):
             spans.append(span_from_json(span, k))
-        return cls(str(doc.get("source", "detected")), None if fs is None else (fs[0], fs[1]), tuple(spans))
+        warnings = doc.get("warnings", [])
+        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+            raise LayoutError('"warnings" must be a list of strings')
+        return cls(str(doc.get("source", "detected")), None if fs is None else (fs[0], fs[1]), tuple(spans),
+                   tuple(warnings))
 
 
 def span_from_json(span: object, k: int) -> Span:
