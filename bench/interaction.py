@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from engage.contract import (CLIPS, INTERACTION, UTTERANCES, Clip, Layout, Span, Tile, clips_table, utterances_table,
-                             write_layout)
+from engage.contract import (CLIPS, INTERACTION, UTTERANCES, Clip, Layout, Span, Tile, Utterance, clips_table,
+                             utterances_table, write_layout)
 from engage.interaction import interaction_session
 
 WORDS = "good great bad fine yes no maybe I think this is really confusing love hate the gradient slope".split()

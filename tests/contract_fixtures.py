@@ -74,3 +74,19 @@ def write_layout(path: Path, spans: list[tuple[float, float, list[dict]]], frame
                                    for a, b, tiles in spans))
     contract.write_layout(path, layout)
     return layout
+
+
+def write_tracks(path: Path, persons: dict[str, tuple[int, int, object]], session: str = "s1",
+                 rect=(0, 0, 320, 240)) -> None:
+    """tracks.parquet: person -> (first frame, end frame, has_face: bool or a set of frames with a face)."""
+    rows = []
+    for person, (a, b, has) in sorted(persons.items()):
+        for f in range(a, b):
+            face = has if isinstance(has, bool) else f in has
+            rows.append({"session": session, "person": person, "frame": f, "time": f / TIMELINE_FPS,
+                         "tile_x": rect[0], "tile_y": rect[1], "tile_w": rect[2], "tile_h": rect[3],
+                         "face_x": 10.0 if face else None, "face_y": 10.0 if face else None,
+                         "face_w": 50.0 if face else None, "face_h": 50.0 if face else None,
+                         "score": 0.9 if face else None, "detected": f % 5 == 0, "has_face": face})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    contract.TRACKS.write(path, contract.TRACKS.from_rows(rows))

@@ -114,3 +114,15 @@ def test_malformed_files_give_one_line_errors(tmp_path, mangle, message):
         read_openface_csv(p, session="s1")
     text = str(err.value)
     assert message in text and "bad.csv" in text and "session 's1'" in text and "\n" not in text
+
+
+def test_openface_rows_follow_the_pipelines_face_evidence(data_dir):
+    """OpenFace's own success is kept only where the layout/tracks evidence allows a face (engage.face.evidence)."""
+    df = read_openface_csv(data_dir / "openface" / "OpenFace_Test.csv")
+    allowed = np.zeros(100, bool)
+    allowed[10:60] = True
+    out = openface_frame_table(df, "clip_a", allowed).to_pandas()
+    assert out["success"].tolist() == allowed.tolist()
+    assert (out.loc[~allowed, "confidence"] == 0).all() and out.loc[~allowed, "AU45_r"].isna().all()
+    assert out.loc[allowed, "AU45_r"].notna().all()
+    assert not openface_frame_table(df, "clip_a", np.zeros(100, bool)).to_pandas()["success"].any()

@@ -55,6 +55,21 @@ BAD = [
                                                    "name_confidence": 0.8}]}]}, "null when name is null"),
     ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "a", "x": 0, "y": 0, "w": 9, "h": 9, "name": "A",
                                                    "name_confidence": 2}]}]}, "in [0, 1]"),
+    # Non-finite or unordered times (tracks crashed; NaN was copied into the output layout.json).
+    ('{"spans": [{"start": 0, "end": NaN, "tiles": []}]}', "span 0: end is NaN (times must be finite"),
+    ('{"spans": [{"start": -Infinity, "end": 16, "tiles": []}]}', "span 0: start is -Infinity"),
+    ('{"spans": [{"start": 0, "end": Infinity, "tiles": []}]}', "span 0: end is Infinity"),
+    ({"spans": [{"start": 16, "end": 0, "tiles": []}]}, "span 0: end 0 is before start 16"),
+    ({"spans": [{"start": 0, "end": "16", "tiles": []}]}, 'end must be a number of seconds, not "16"'),
+    # Tile ids become file names (clip ids): the session-id pattern and at most 64 characters (clips crashed).
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "../../x", "x": 0, "y": 0, "w": 9, "h": 9}]}]},
+     "tile 0: id '../../x' is not a safe name"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "a/b", "x": 0, "y": 0, "w": 9, "h": 9}]}]},
+     "id 'a/b' is not a safe name"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": ".hidden", "x": 0, "y": 0, "w": 9, "h": 9}]}]},
+     "id '.hidden' is not a safe name"),
+    ({"spans": [{"start": 0, "end": 16, "tiles": [{"id": "x" * 300, "x": 0, "y": 0, "w": 9, "h": 9}]}]},
+     "is 300 characters long (at most 64"),
 ]
 
 
@@ -73,3 +88,15 @@ def test_malformed_override_is_a_session_error(tmp_path, doc, problem):
         _run(tmp_path, doc)
     msg = str(err.value)
     assert "\n" not in msg and "session 's1'" in msg and "layout_override.json" in msg and problem in msg
+
+
+def test_layout_documents_never_hold_nan(tmp_path):
+    """A span cannot hold a non-finite time, and every JSON document is written as strict JSON."""
+    from engage.contract import LayoutError, Span
+    from engage.io.atomic import write_json
+
+    with pytest.raises(LayoutError, match="end is NaN"):
+        Span(0.0, float("nan"), ())
+    with pytest.raises(ValueError):
+        write_json(tmp_path / "x.json", {"end": float("inf")})
+    assert not (tmp_path / "x.json").exists()

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from engage.errors import ConfigError, SessionError
 from engage.logutil import setup_logging
+from engage.quiet import native_stderr_to
 
 
 def stage_arguments(smk: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -33,14 +34,15 @@ def run_stage(smk: Any, func: Callable[..., Any], **kwargs: Any) -> Any:
     """Run ``func(**kwargs, **params)`` for the Snakemake job ``smk`` (the ``snakemake`` script object)."""
     kwargs = stage_arguments(smk, kwargs)
     log_file = smk.log[0] if len(smk.log) else None
-    setup_logging(log_file)
-    logger = logging.getLogger(f"engage.{smk.rule}")
-    wc = dict(smk.wildcards.items()) if hasattr(smk.wildcards, "items") else {}
-    logger.info("rule %s %s threads=%s", smk.rule, wc, smk.threads)
-    try:
-        return func(**kwargs)
-    except (SessionError, ConfigError) as err:
-        line = f"ERROR [{smk.rule}] {err}"
-        logger.error(line, extra={"file_only": True})
-        print(line, file=sys.stderr, flush=True)
-        sys.exit(1)
+    with native_stderr_to(log_file):  # TFLite/absl chatter into the log, not the terminal
+        setup_logging(log_file)
+        logger = logging.getLogger(f"engage.{smk.rule}")
+        wc = dict(smk.wildcards.items()) if hasattr(smk.wildcards, "items") else {}
+        logger.info("rule %s %s threads=%s", smk.rule, wc, smk.threads)
+        try:
+            return func(**kwargs)
+        except (SessionError, ConfigError) as err:
+            line = f"ERROR [{smk.rule}] {err}"
+            logger.error(line, extra={"file_only": True})
+            print(line, file=sys.stderr, flush=True)
+            sys.exit(1)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Sequence
 
+import numpy as np
+
 from engage.contract import Clip, ClipSpeech, Utterance
-from engage.intervals import overlap
+from engage.intervals import per_window
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +28,22 @@ def speaker_cues(utterances: Sequence[Utterance]) -> dict[str, list[Utterance]]:
     return by
 
 
-def clip_cues(clip: Clip, cues: Sequence[Utterance]) -> list[Utterance]:
-    """The person's cues that overlap the clip window by more than zero seconds, in time order."""
-    return [u for u in cues if overlap(u.start, u.end, clip.start, clip.end) > 0.0]
+def cues_of_clips(clips: Sequence[Clip], by_speaker: dict[str, list[Utterance]]) -> dict[str, list[Utterance]]:
+    """clip_id -> the clip person's cues that overlap the clip window by more than zero seconds, in time order.
+
+    One sorted pass per person: linear in clips + cues (a 100,000-cue transcript must not cost clips x cues).
+    """
+    by_person: dict[str, list[Clip]] = {}
+    for c in clips:
+        by_person.setdefault(c.person, []).append(c)
+    out: dict[str, list[Utterance]] = {}
+    for person, cs in by_person.items():
+        us = by_speaker.get(person, [])
+        groups = per_window(np.array([c.start for c in cs]), np.array([c.end for c in cs]),
+                            np.array([u.start for u in us]), np.array([u.end for u in us]))
+        for c, g in zip(cs, groups):
+            out[c.clip_id] = [us[i] for i in g]
+    return out
 
 
 def cross_check(clips: Sequence[Clip], has_speech: dict[tuple[str, str], bool], clip_speech: Sequence[ClipSpeech],

@@ -15,6 +15,9 @@ audio and transcript); the good session targets every per-session output up to t
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,6 +70,18 @@ def short_clip(out: Path, *extra: str) -> Path:
     """The first 3 s of the sample (640x480 2x2 grid, 25 fps, AAC audio)."""
     ffmpeg("-i", SAMPLE / "gallery.mp4", "-t", SECONDS, "-c:v", "libx264", "-preset", "ultrafast", *extra, out)
     return out
+
+
+def overwrite_bytes(data: bytes, share: float, blocks: int = 40, seed: int = 1) -> bytes:
+    """``share`` of the bytes overwritten with random ones, in ``blocks`` blocks spread over the media data
+    (5-85 % of the file: the mp4 header and the index at the end stay readable)."""
+    rnd = random.Random(seed)
+    out = bytearray(data)
+    size = int(len(out) * share / blocks)
+    lo, hi = int(len(out) * 0.05), int(len(out) * 0.85)
+    for start in sorted(rnd.sample(range(lo, hi - size, size), blocks)):
+        out[start:start + size] = rnd.randbytes(size)
+    return bytes(out)
 
 
 def session_dir(sessions: Path, name: str) -> Path:
@@ -128,6 +143,25 @@ def build_sessions(root: Path) -> dict[str, Path]:
     shutil.copy(base, d["cues_utf16_nobom"] / "gallery.mp4")
     (d["cues_utf16_nobom"] / "transcript.srt").write_bytes(ASCII_SRT.encode("utf-16-le"))
 
+    # Degraded but usable recordings: one warning each (log, stderr, media.json/layout.json, report).
+    d["corrupt_20pct"] = session_dir(sessions, "corrupt_20pct")  # 20 % of the bytes overwritten, index intact
+    (d["corrupt_20pct"] / "gallery.mp4").write_bytes(overwrite_bytes(base.read_bytes(), 0.2))
+    d["low_fps"] = session_dir(sessions, "low_fps")  # 2 frames per second (the timeline repeats each 12.5 times)
+    ffmpeg("-i", base, "-vf", "fps=2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy",
+           d["low_fps"] / "gallery.mp4")
+    d["small_picture"] = session_dir(sessions, "small_picture")  # the 2x2 grid in 192x144: 96x72 tiles
+    ffmpeg("-i", base, "-vf", "scale=192:144", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy",
+           d["small_picture"] / "gallery.mp4")
+
+    # Hand-made layout.json overrides with times or tile ids that used to crash tracks/clips (NaN was even
+    # copied into the output layout.json, which is then not JSON).
+    for name, (start, end, tile_id) in OVERRIDE_CASES.items():
+        d[name] = session_dir(sessions, name)
+        shutil.copy(base, d[name] / "gallery.mp4")
+        tiles = ", ".join(f'{{"id": "{tile_id if k == 0 else f"p{k:02d}"}", "x": {x}, "y": {y}, "w": 320, "h": 240}}'
+                          for k, (x, y) in enumerate([(0, 0), (320, 0), (0, 240), (320, 240)]))
+        (d[name] / "layout.json").write_text(f'{{"spans": [{{"start": {start}, "end": {end}, "tiles": [{tiles}]}}]}}')
+
     # Two recordings and two transcripts: gallery.mp4 and transcript.vtt are used (the others would fail:
     # an empty mkv, an empty srt), with one warning each; the vtt has comma decimals and &amp;.
     d["two_of_each"] = session_dir(sessions, "two_of_each")
@@ -178,15 +212,45 @@ def fault_run(tmp_path_factory) -> dict:
 
 
 
+#: session -> (start, end, first tile id) of its layout.json override (JSON text as written)
+OVERRIDE_CASES = {
+    "override_end_nan": ("0", "NaN", "p00"),
+    "override_start_inf": ("-Infinity", "3.0", "p00"),
+    "override_end_inf": ("0", "Infinity", "p00"),
+    "override_unordered": ("3.0", "0", "p00"),
+    "override_id_dotdot": ("0", "3.0", "../../x"),
+    "override_id_slash": ("0", "3.0", "a/b"),
+    "override_id_long": ("0", "3.0", "p" * 300),
+}
+
 # session -> (rule, file name, problem text) of its single ERROR line
 REJECTED = {
     "truncated": ("ingest", "gallery.mp4", "truncated file: video data"),
     "zero_byte": ("ingest", "gallery.mp4", "video file is empty (0 bytes)"),
     "audio_only": ("ingest", "gallery.mp4", "no video stream"),
     "cues_empty": ("clips", "transcript.vtt", "transcript is empty"),
+    "override_end_nan": ("layout", "layout.json", "layout override: span 0: end is NaN (times must be finite"),
+    "override_start_inf": ("layout", "layout.json", "layout override: span 0: start is -Infinity (times must be"),
+    "override_end_inf": ("layout", "layout.json", "layout override: span 0: end is Infinity (times must be"),
+    "override_unordered": ("layout", "layout.json", "layout override: span 0: end 0 is before start 3.0"),
+    "override_id_dotdot": ("layout", "layout.json", "layout override: span 0 tile 0: id '../../x' is not a safe name"),
+    "override_id_slash": ("layout", "layout.json", "layout override: span 0 tile 0: id 'a/b' is not a safe name"),
+    "override_id_long": ("layout", "layout.json", "is 300 characters long (at most 64"),
 }
 HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_cp1252", "cues_utf16",
-           "cues_utf16_nobom", "two_of_each")
+           "cues_utf16_nobom", "two_of_each", "corrupt_20pct", "low_fps", "small_picture")
+# session -> (rule, document, problem text) of its single WARNING line on stderr (also in the document's warnings)
+WARNED = {
+    "corrupt_20pct": ("ingest", "media.json", re.compile(r"\d+ decode errors in the video stream \(e\.g\. '.+'; more "
+                                                         r"than ingest\.max_decode_errors = 10\)")),
+    "low_fps": ("ingest", "media.json", re.compile(r"the video has 2\.0 frames per second \(below "
+                                                   r"ingest\.min_source_fps = 10\): .* repeats about 12 times")),
+    "small_picture": ("layout", "layout.json", re.compile(r"4 of 4 camera-on tiles \(p00, p01, p02, p03\) are smaller "
+                                                          r"than layout\.min_tile_size = 90 px \(smallest 96x72")),
+}
+#: Lines the native libraries print (absl/TFLite C++ logging, protobuf's deprecation warning): never on stderr.
+NATIVE_NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|XNNPACK delegate|inference_feedback_manager|"
+                          r"SymbolDatabase\.GetPrototype|warnings\.warn\(")
 #: Session folders named like the results folders all sessions share (results/logs/<stage>/<s>.log ...).
 RESERVED_NAMES = ("logs", "benchmarks", "Models")
 # folder -> problem text of its single parse-time line "ERROR session '<name>' in <dir>: <problem>; skipped"
@@ -209,8 +273,6 @@ def read(path: Path):
 
 
 def media(run, session: str) -> dict:
-    import json
-
     return json.loads((run["results"] / session / "media.json").read_text())
 
 
@@ -218,6 +280,39 @@ def test_run_fails_overall_without_tracebacks(fault_run):
     proc = fault_run["proc"]
     assert proc.returncode != 0  # the bad sessions fail ...
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]  # ... each with a line, not a stack
+
+
+def test_no_native_library_chatter_on_stderr(fault_run):
+    """More than 140 TFLite/absl/protobuf lines buried the one-line errors; they go to the job logs now."""
+    noise = [ln for ln in fault_run["proc"].stderr.splitlines() if NATIVE_NOISE.search(ln)]
+    assert noise == [], noise[:5]
+    logs = "".join(p.read_text(errors="replace") for p in (fault_run["results"] / "logs" / "tracks").glob("*.log"))
+    assert "XNNPACK" in logs or "inference_feedback_manager" in logs  # produced, and kept in the logs
+
+
+@pytest.mark.parametrize("session", sorted(WARNED))
+def test_degraded_recordings_warn_once_and_record_it(fault_run, session):
+    """Decode errors (20 % of the bytes overwritten), 2 fps, a picture too small for its grid: the session runs,
+    with one warning line naming session, file and problem, also in media.json/layout.json warnings."""
+    rule, doc, problem = WARNED[session]
+    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if ln.startswith("WARNING") and f"'{session}'" in ln]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"WARNING engage.{rule}.") and f"session '{session}' (" in lines[0]
+    assert f"/sessions/{session}/gallery.mp4" in lines[0] and problem.search(lines[0]), lines[0]
+    warnings = json.loads((fault_run["results"] / session / doc).read_text())["warnings"]
+    assert len(warnings) == 1 and problem.search(warnings[0]), warnings
+    m = media(fault_run, session)
+    if session == "corrupt_20pct":
+        assert m["decode_errors"] > 10 and m["frames_decoded"] < 75
+    else:
+        assert m["decode_errors"] == 0
+    assert m["source_fps"] == (2.0 if session == "low_fps" else pytest.approx(m["frames_decoded"] / 3.0, abs=0.01))
+
+
+def test_good_recordings_have_no_warnings(fault_run):
+    m = media(fault_run, "good")
+    assert m["warnings"] == [] and m["decode_errors"] == 0 and m["source_fps"] == 25.0
+    assert json.loads((fault_run["results"] / "good" / "layout.json").read_text())["warnings"] == []
 
 
 @pytest.mark.parametrize("session", sorted(REJECTED))

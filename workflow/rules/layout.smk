@@ -28,6 +28,7 @@ rule layout:
         refine_changes=config["layout"]["refine_changes"],
         id_max_distance=config["layout"]["id_max_distance"],
         id_rejoin_max_distance=config["layout"]["id_rejoin_max_distance"],
+        min_tile_size=config["layout"]["min_tile_size"],
         fit=config["layout"]["fit"],
     script:
         "../scripts/layout.py"

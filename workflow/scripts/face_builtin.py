@@ -14,6 +14,8 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         face_session_builtin,
         session=snakemake.wildcards.session,
         clips_parquet=snakemake.input.clips,
+        tracks_parquet=snakemake.input.tracks,
+        layout_json=snakemake.input.layout,
         output=snakemake.output[0],
         threads=snakemake.threads,
     )

@@ -14,6 +14,8 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         collect_openface,
         session=snakemake.wildcards.session,
         clips_parquet=snakemake.input.clips,
+        tracks_parquet=snakemake.input.tracks,
+        layout_json=snakemake.input.layout,
         csv_dir=snakemake.input.csv,
         output=snakemake.output[0],
     )

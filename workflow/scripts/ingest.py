@@ -16,4 +16,5 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         video=snakemake.input.video,
         media_json=snakemake.output.media,
         audio_wav=snakemake.output.audio,
+        threads=snakemake.threads,
     )

@@ -15,6 +15,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         build_session_report,
         session=snakemake.wildcards.session,
         video=i.video,
+        media_json=i.media,
         layout_json=i.layout,
         asd_parquet=i.asd,
         utterances_parquet=i.utterances,

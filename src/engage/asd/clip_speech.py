@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from engage import TIMELINE_FPS
 from engage.contract import ASD, CLIP_SPEECH, Clip, ClipSpeech, Utterance, clip_speech_table, read_clips, read_utterances
+from engage.intervals import per_window
 from engage.io.parquet import read_meta
 
 log = logging.getLogger(__name__)
@@ -24,24 +25,37 @@ log = logging.getLogger(__name__)
 
 def speech_rows(clips: list[Clip], scores: pa.Table, utterances: list[Utterance],
                 min_speech_seconds: float) -> list[ClipSpeech]:
-    speaking_frames: dict[str, np.ndarray] = {}
-    persons = np.asarray(scores.column("person").to_pylist(), dtype=object)
+    """One row per clip; per person, the clip windows and the person's cues meet in one sorted pass
+    (:func:`engage.intervals.per_window`), so the cost is linear in clips + cues."""
+    codes = scores.column("person").combine_chunks().dictionary_encode()  # no Python string per frame
+    names = [str(p) for p in codes.dictionary.to_pylist()]
+    idx = codes.indices.to_numpy(zero_copy_only=False)
     frames = scores.column("frame").to_numpy(zero_copy_only=False)
     speaking = scores.column("speaking").to_numpy(zero_copy_only=False).astype(bool)
-    for person in set(persons.tolist()):
-        speaking_frames[person] = np.sort(frames[(persons == person) & speaking])
+    speaking_frames = {p: np.sort(frames[(idx == k) & speaking]) for k, p in enumerate(names)}
     cues_by_person = defaultdict(list)
     for u in utterances:
         if u.speaker is not None:
             cues_by_person[u.speaker].append(u)
+    mine: dict[str, tuple[int, ...]] = {}
+    by_person = defaultdict(list)
+    for c in clips:
+        by_person[c.person].append(c)
+    for person, cs in by_person.items():
+        us = cues_by_person.get(person, [])
+        ids = np.array([u.utterance for u in us], np.int64)
+        groups = per_window(np.array([c.start for c in cs]), np.array([c.end for c in cs]),
+                            np.array([u.start for u in us]), np.array([u.end for u in us]))
+        for c, g in zip(cs, groups):
+            mine[c.clip_id] = tuple(sorted(ids[g].tolist()))
     rows = []
     for c in clips:
         f = speaking_frames.get(c.person, np.zeros(0, np.int64))
         lo = np.searchsorted(f, np.ceil(c.start * TIMELINE_FPS - 1e-9))
         hi = np.searchsorted(f, np.ceil(c.end * TIMELINE_FPS - 1e-9))
         seconds = float(hi - lo) / TIMELINE_FPS
-        mine = sorted(u.utterance for u in cues_by_person.get(c.person, []) if u.start < c.end and u.end > c.start)
-        rows.append(ClipSpeech(c.clip_id, c.person, seconds, seconds >= min_speech_seconds and seconds > 0, tuple(mine)))
+        rows.append(ClipSpeech(c.clip_id, c.person, seconds, seconds >= min_speech_seconds and seconds > 0,
+                               mine[c.clip_id]))
     return rows
 
 

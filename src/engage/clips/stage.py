@@ -18,6 +18,7 @@ from engage.clips.encode import EncodeError, PersonPlan, SpanPlan, encode_clips
 from engage.clips.windows import session_windows
 from engage.contract import CLIPS, TRACKS, Clip, TimelineSpan, clips_table, read_layout, read_media
 from engage.errors import SessionError
+from engage.intervals import per_window
 from engage.media.probe import probe_media
 from engage.transcript import Cue, read_transcript
 
@@ -60,12 +61,22 @@ def _windows_by_span(windows: list[tuple[int, int]], spans: list[TimelineSpan]) 
     return out
 
 
+def _window_cues(windows: list[tuple[int, int]], cues: list[Cue], fps: int) -> list[tuple[int, ...]]:
+    """Per window, the indices of the cues overlapping it (``start < end_w`` and ``end > start_w``), ascending."""
+    if not windows:
+        return []
+    w = np.asarray(windows, np.float64) / fps
+    index = np.asarray([c.index for c in cues], np.int64)
+    groups = per_window(w[:, 0], w[:, 1], np.asarray([c.start for c in cues]), np.asarray([c.end for c in cues]))
+    return [tuple(sorted(index[g].tolist())) for g in groups]
+
+
 def _plan_clips(session: str, spans: list[TimelineSpan], windows: list[tuple[int, int]], cues: list[Cue],
                 tracks_parquet, frame_size: tuple[int, int], clips_dir: Path, fps: int
                 ) -> tuple[list[Clip], list[SpanPlan]]:
     """The clips table rows and, per span, what the encoder cuts (tiles too small to encode get no clips)."""
     by_span = _windows_by_span(windows, spans)
-    window_cues = [tuple(c.index for c in cues if c.start < b / fps and c.end > a / fps) for a, b in windows]
+    window_cues = _window_cues(windows, cues, fps)
     tracks = _face_fraction(tracks_parquet, session)
     clips: list[Clip] = []
     span_plans = []

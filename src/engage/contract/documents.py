@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,6 +17,7 @@ from typing import Any, Mapping
 from engage import TIMELINE_FPS
 from engage.errors import SessionError
 from engage.io.atomic import write_json
+from engage.workflow_support import SESSION_PATTERN
 
 # ------------------------------------------------------------------------------------------ media.json
 
@@ -49,9 +51,19 @@ class Media:
     session: str | None = None
     source: str | None = None  # file name of the recording
     source_sha256: str | None = None
+    decode_errors: int | None = None  # error messages of one full decode (None: not checked)
+    decode_error_example: str | None = None
+    frames_decoded: int | None = None  # source frames that full decode produced
+    source_fps: float | None = None  # frames_decoded / duration (else avg_frame_rate)
+    warnings: tuple[str, ...] = ()  # what the user must know about this recording (also in the report)
+
+    def __post_init__(self):
+        object.__setattr__(self, "warnings", tuple(str(w) for w in (self.warnings or ())))
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        doc = asdict(self)
+        doc["warnings"] = list(self.warnings)
+        return doc
 
     @property
     def frame_size(self) -> tuple[int, int]:
@@ -82,6 +94,8 @@ def read_media(path: str | os.PathLike, *, session: str | None) -> Media:
         raise SessionError(session, path, f"media.json lacks {', '.join(missing)}")
     try:
         kw = {k: doc[k] for k in MEDIA_FIELDS if k in doc}
+        if not isinstance(kw.get("warnings", []), list):
+            raise TypeError("warnings is not a list")
         kw.update(duration=float(doc["duration"]), width=int(doc["width"]), height=int(doc["height"]),
                   n_frames=int(doc["n_frames"]))
     except (TypeError, ValueError) as err:
@@ -161,9 +175,28 @@ class Tile:
                    float(conf) if _is_number(conf) else conf)
 
 
-def _tile_problem(t: Tile) -> str | None:
-    if not isinstance(t.id, str) or not t.id:
+#: Tile ids become parts of file names (clip ids, clip videos): the session-id pattern, at most this long.
+MAX_TILE_ID_LENGTH = 64
+_TILE_ID = re.compile(SESSION_PATTERN)
+
+
+def tile_id_problem(tile_id: object) -> str | None:
+    """Why ``tile_id`` cannot be a tile id (None when it can): the session-id pattern, 1-64 characters."""
+    if not isinstance(tile_id, str) or not tile_id:
         return "id must be a non-empty string"
+    shown = repr(tile_id if len(tile_id) <= 40 else tile_id[:40] + "...")
+    if len(tile_id) > MAX_TILE_ID_LENGTH:
+        return f"id {shown} is {len(tile_id)} characters long (at most {MAX_TILE_ID_LENGTH}: it is part of file names)"
+    if not _TILE_ID.fullmatch(tile_id):
+        return (f"id {shown} is not a safe name (letters, digits, '_', '.', '-', not starting with '.' or '-'; "
+                f"pattern {SESSION_PATTERN}): it is part of file names")
+    return None
+
+
+def _tile_problem(t: Tile) -> str | None:
+    problem = tile_id_problem(t.id)
+    if problem:
+        return problem
     if not all(_is_int(v) for v in (t.x, t.y, t.w, t.h)):
         return "x, y, w, h must be integers"
     if not isinstance(t.camera_on, bool):
@@ -186,8 +219,26 @@ class Span:
     end: float
     tiles: tuple[Tile, ...]
 
+    def __post_init__(self):
+        problem = _times_problem(self.start, self.end)
+        if problem:
+            raise LayoutError(problem)
+
     def to_json(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "tiles": [t.to_json() for t in self.tiles]}
+
+
+def _times_problem(start: object, end: object) -> str | None:
+    """Why ``start``/``end`` are not a span's times: finite numbers of seconds with start <= end."""
+    for key, v in (("start", start), ("end", end)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return f"{key} must be a number of seconds, not {json.dumps(v)}"
+        if not math.isfinite(v):
+            shown = "NaN" if math.isnan(v) else "Infinity" if v > 0 else "-Infinity"
+            return f"{key} is {shown} (times must be finite numbers of seconds)"
+    if end < start:  # type: ignore[operator]
+        return f"end {end} is before start {start}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -208,9 +259,11 @@ class Layout:
     source: str  # "detected" | "override"
     frame_size: tuple[int, int] | None
     spans: tuple[Span, ...]
+    warnings: tuple[str, ...] = ()  # e.g. tiles too small for useful features (also in the report)
 
     def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"source": self.source, "spans": [s.to_json() for s in self.spans]}
+        doc: dict[str, Any] = {"source": self.source, "spans": [s.to_json() for s in self.spans],
+                               "warnings": list(self.warnings)}
         if self.frame_size is not None:
             doc["frame_size"] = [int(self.frame_size[0]), int(self.frame_size[1])]
         return doc
@@ -251,7 +304,11 @@ class Layout:
         spans = []
         for k, span in enumerate(doc["spans"]):
             spans.append(span_from_json(span, k))
-        return cls(str(doc.get("source", "detected")), None if fs is None else (fs[0], fs[1]), tuple(spans))
+        warnings = doc.get("warnings", [])
+        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+            raise LayoutError('"warnings" must be a list of strings')
+        return cls(str(doc.get("source", "detected")), None if fs is None else (fs[0], fs[1]), tuple(spans),
+                   tuple(warnings))
 
 
 def span_from_json(span: object, k: int) -> Span:
@@ -259,8 +316,9 @@ def span_from_json(span: object, k: int) -> Span:
     if not isinstance(span, dict):
         raise LayoutError(f"span {k} is not an object")
     start, end = span.get("start"), span.get("end")
-    if not (_is_number(start) and _is_number(end)):
-        raise LayoutError(f"span {k}: start/end must be numbers (seconds)")
+    problem = _times_problem(start, end)
+    if problem:
+        raise LayoutError(f"span {k}: {problem}")
     tiles = span.get("tiles")
     if not isinstance(tiles, list):
         raise LayoutError(f'span {k}: "tiles" must be a list')

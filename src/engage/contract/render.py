@@ -36,6 +36,10 @@ source video sha256.
 - `layout.json`: every tile has `name_confidence` (number in [0, 1] or null; null whenever `name` is null).
 - `labels/merged.parquet`, `labels/ratings.parquet` (new, rule labels_merge): the dataset reads each session's labels
   from merged.parquet (labels.csv, or the merged rater files `labels/<rater>.csv`).
+- `layout.json`: tile ids match the session-id pattern (at most 64 characters) and span times are finite
+  with start <= end; a `sessions/<s>/layout.json` override breaking this is rejected with one line.
+- `media.json`: `decode_errors`, `decode_error_example`, `frames_decoded`, `source_fps` (one full decode by
+  ingest) and `warnings`; `layout.json`: `warnings`.
 """
 
 OTHER_FILES = [
@@ -69,10 +73,17 @@ MEDIA_DOCS = {
     "audio_channels": "source audio channels", "audio_rate": "rate of audio.wav (Hz)",
     "container": "ffprobe format name", "size_bytes": "source file size", "session": "session id",
     "source": "file name of the recording", "source_sha256": "sha256 of the recording",
+    "decode_errors": "error messages of one full decode of the video stream (null when ingest.decode_check is off)",
+    "decode_error_example": "the first of them",
+    "frames_decoded": "source frames that decode produced (before the 25 fps resampling)",
+    "source_fps": "source frames per second: frames_decoded / duration (else avg_frame_rate)",
+    "warnings": "problems of the recording the user must know (decode errors above ingest.max_decode_errors, a "
+                "frame rate below ingest.min_source_fps); logged and shown in the report",
 }
 
 TILE_DOCS = {
-    "id": "person id (`p00`, ...), follows the person across spans; unique within a span",
+    "id": "person id (`p00`, ...), follows the person across spans; unique within a span; part of file names, so "
+          "it matches the session-id pattern and has at most 64 characters",
     "x": "left edge (display pixels)", "y": "top edge", "w": "width", "h": "height",
     "camera_on": "false for an avatar or a name on a dark tile (default true)",
     "name": "display name shown in the tile, or null when unknown",
@@ -122,8 +133,11 @@ def _media() -> list[str]:
 def _layout() -> list[str]:
     rows = ["## `<s>/layout.json` (layout)", "",
             '`{"source": "detected"|"override", "frame_size": [w, h], "spans": [{"start": s, "end": s, '
-            '"tiles": [tile, ...]}]}` (`engage.contract.Layout`) in display pixels; spans cover `[0, duration]` '
-            "without gaps. A tile (`engage.contract.Tile`):", "",
+            '"tiles": [tile, ...]}], "warnings": [...]}` (`engage.contract.Layout`) in display pixels; spans cover `[0, duration]` '
+            "without gaps; `start` and `end` are finite seconds with start <= end (the file is strict JSON: "
+            "never `NaN` or `Infinity`). `warnings` (a list of strings, default empty) says what the user must "
+            "know about the layout, e.g. camera-on tiles smaller than `layout.min_tile_size` (logged and shown in the "
+            "report; ignored in an override). A tile (`engage.contract.Tile`):", "",
             "| field | type | meaning |", "| --- | --- | --- |"]
     for name, ann in Tile.__annotations__.items():
         rows.append(f"| `{name}` | {_esc(str(ann))} | {_esc(TILE_DOCS[name])} |")

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from engage.contract import FACE, clip_videos, read_clips
 from engage.errors import SessionError
+from engage.face.evidence import evidence_summary, face_evidence
 from engage.face.table import openface_frame_table
 from engage.io.atomic import write_text
 from engage.logutil import progress
@@ -43,16 +44,23 @@ def write_argument_file(*, session: str, clips_parquet: str | os.PathLike, out: 
     return len(clips)
 
 
-def collect_openface(*, session: str, clips_parquet: str | os.PathLike, csv_dir: str | os.PathLike,
-                     output: str | os.PathLike, container: str, binary: str, batch_size: int) -> None:
-    """Parse every clip's OpenFace CSV into face.parquet (one schema with the built-in backend)."""
-    clips = _clip_videos(clips_parquet, session)
+def collect_openface(*, session: str, clips_parquet: str | os.PathLike, tracks_parquet: str | os.PathLike,
+                     layout_json: str | os.PathLike, csv_dir: str | os.PathLike, output: str | os.PathLike,
+                     container: str, binary: str, batch_size: int) -> None:
+    """Parse every clip's OpenFace CSV into face.parquet (one schema with the built-in backend).
+
+    As for the built-in backend, a frame keeps OpenFace's ``success`` only where the layout marks the
+    tile camera-on and tracks.parquet has a face (:mod:`engage.face.evidence`).
+    """
+    clip_rows = read_clips(clips_parquet, session=session)
+    clips = [(c.clip_id, v) for c, v in zip(clip_rows, clip_videos(clips_parquet, clip_rows, session=session))]
+    evidence = face_evidence(clip_rows, tracks_parquet=tracks_parquet, layout_json=layout_json, session=session)
     tables = []
     for clip_id, video in progress(clips, len(clips), "openface csv", log):
         csv = Path(csv_dir) / f"{Path(video).stem}.csv"
         if not csv.exists():
             raise SessionError(session, csv, f"OpenFace wrote no CSV for clip {clip_id} (see the face_openface_run log)")
-        tables.append(openface_frame_table(read_openface_csv(csv, session), clip_id))
+        tables.append(openface_frame_table(read_openface_csv(csv, session), clip_id, evidence[clip_id].allowed))
     table = pa.concat_tables(tables) if tables else FACE.empty()
     meta = {
         "backend": "openface",
@@ -61,5 +69,6 @@ def collect_openface(*, session: str, clips_parquet: str | os.PathLike, csv_dir:
         "weights_sha256": "inside-container-image",
         "params": {"binary": binary, "flags": FEATURE_FLAGS, "batch_size": batch_size},
         "session": session,
+        "evidence": evidence_summary(evidence),
     }
     FACE.write(output, table, meta=meta)

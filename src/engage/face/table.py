@@ -52,17 +52,27 @@ def build_clip_table(clip_id: str, backend: str, n: int, success: np.ndarray, co
     return pa.Table.from_arrays(arrays, schema=FACE.schema())
 
 
-def openface_frame_table(df: pd.DataFrame, clip_id: str) -> pa.Table:
+def openface_frame_table(df: pd.DataFrame, clip_id: str, allowed: np.ndarray | None = None) -> pa.Table:
     """Convert a parsed OpenFace CSV (:func:`read_openface_csv`) to face.parquet rows.
 
     OpenFace's 1-based ``frame`` becomes the 0-based clip frame; its ``timestamp`` becomes ``time``.
+    ``allowed`` (one bool per clip frame, :mod:`engage.face.evidence`): frames outside it fail
+    (``success`` false, features null, confidence 0).
     """
     n = len(df)
     frames = df["frame"].to_numpy(np.int64) - 1 if n else np.zeros(0, np.int64)
+    success = df["success"].to_numpy(bool)
+    confidence = df["confidence"].to_numpy(np.float32)
+    if allowed is not None:
+        ok = np.zeros(n, bool)
+        inside = (frames >= 0) & (frames < len(allowed))
+        ok[inside] = np.asarray(allowed, bool)[frames[inside]]
+        success = success & ok
+        confidence = np.where(ok, confidence, np.float32(0.0)).astype(np.float32)
     t = build_clip_table(
         clip_id, "openface", n,
-        success=df["success"].to_numpy(bool),
-        confidence=df["confidence"].to_numpy(np.float32),
+        success=success,
+        confidence=confidence,
         features={c: df[c].to_numpy(np.float32) for c in df.columns if c in set(FEATURE_COLUMNS)},
         time=df["timestamp"].to_numpy(np.float64),
     )

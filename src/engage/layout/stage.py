@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from dataclasses import replace
 from typing import Any
 
 from engage import TIMELINE_FPS
@@ -15,6 +16,7 @@ from engage.layout.evidence import frame_steps
 from engage.layout.grid import FitParams, Rect
 from engage.layout.identity import assign_ids
 from engage.layout.override import load_override
+from engage.layout.quality import small_tile_warnings
 from engage.layout.sampling import sample_frames
 from engage.layout.spans import ClosedSpan, SpanTracker, frame_support
 from engage.logutil import progress
@@ -100,9 +102,10 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                    override: str | os.PathLike | None = None, sample_s: float = 1.0, sampling: str = "auto",
                    keyframe_max_gap_s: float = 2.5, max_width: int = 640, max_downscale: float = 2.0,
                    min_span_samples: int = 3, refine_changes: bool = True, id_max_distance: float = 30.0,
-                   id_rejoin_max_distance: float = 12.0,
+                   id_rejoin_max_distance: float = 12.0, min_tile_size: int = 90,
                    fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
-    """Write ``layout.json`` for one session: the override file if given, else detection."""
+    """Write ``layout.json`` for one session: the override file if given, else detection (with its
+    warnings, e.g. tiles smaller than ``min_tile_size``: :mod:`engage.layout.quality`)."""
     media = read_media(media_json, session=session)
     width, height, duration = media.width, media.height, media.duration
     if override:
@@ -114,6 +117,8 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                             min_span_samples=min_span_samples, refine=refine_changes,
                             id_max_distance=id_max_distance, id_rejoin_max_distance=id_rejoin_max_distance, fit=FitParams(**(fit or {})), threads=threads)
         layout = layout_of(doc, session=session, path=out_json)
+    layout = replace(layout, warnings=tuple(small_tile_warnings(layout, min_tile_size, session=session,
+                                                                  path=override or video)))
     write_layout(out_json, layout)
     return layout.to_json()
 

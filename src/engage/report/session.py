@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engage.contract import ASD, CLIP_SPEECH, CLIPS, FACE, UTTERANCES, TableSpec, read_layout
+from engage.contract import (ASD, CLIP_SPEECH, CLIPS, FACE, UTTERANCES, Layout, Media, TableSpec, read_layout,
+                             read_media)
 from engage.io.atomic import write_text
 from engage.io.parquet import read_meta
 from engage.media.decode import FrameReader
@@ -128,8 +129,22 @@ tile). A consistent name/tile pair is a candidate <code>participants.csv</code> 
 <th>attributed</th><th>most frequent tile</th><th>share</th></tr>{vrows}</table>"""
 
 
+def input_warnings(media: Media, layout: Layout) -> list[str]:
+    """What ingest and layout found wrong with the recording (decode errors, a low frame rate, tiles too
+    small for the grid: media.json / layout.json ``warnings``), each prefixed with its document."""
+    return [f"media.json: {w}" for w in media.warnings] + [f"layout.json: {w}" for w in layout.warnings]
+
+
+def _warnings_html(warnings: list[str]) -> str:
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return (f'<div style="background:#fff3cd;border:1px solid #e0a800;padding:6px 10px"><b>Recording warnings</b> '
+            f"(the session ran; check the features these affect):<ul>{items}</ul></div>")
+
+
 def _summary_html(session: str, spans: list[dict], clips: pd.DataFrame, utt: pd.DataFrame, cov: pd.DataFrame,
-                  notices: list[str]) -> str:
+                  notices: list[str], warnings: list[str] = ()) -> str:
     rows = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(round(v, 3) if isinstance(v, float) else v))}</td>" for v in r) + "</tr>"
         for r in cov.itertuples(index=False)
@@ -143,6 +158,7 @@ def _summary_html(session: str, spans: list[dict], clips: pd.DataFrame, utt: pd.
     return f"""<html><body style="font-family:sans-serif">
 <h2>Session {html.escape(session)}</h2>
 {banner}
+{_warnings_html(list(warnings))}
 <p>Clips: {len(clips)} · persons: {clips['person'].nunique() if not clips.empty else 0} ·
 transcript cues: {len(utt)} ({n_spk} attributed to a speaker)</p>
 <h3>Layout spans</h3><ul>{spans_html}</ul>
@@ -157,6 +173,7 @@ def build_session_report(
     *,
     session: str,
     video: str,
+    media_json: str,
     layout_json: str,
     asd_parquet: str,
     utterances_parquet: str,
@@ -171,7 +188,9 @@ def build_session_report(
     out_summary_html: str,
 ) -> None:
     """Write the four report items of one session."""
-    layout = read_layout(layout_json, session=session).to_json()
+    layout_doc = read_layout(layout_json, session=session)
+    warnings = input_warnings(read_media(media_json, session=session), layout_doc)
+    layout = layout_doc.to_json()
     panels, what = _layout_panels(layout, video, session)
     figures.layout_figure(panels, f"{session}: layout ({what})", out_layout_png)
 
@@ -187,4 +206,4 @@ def build_session_report(
     notices = _notices(feature_files)
     for n in notices:
         log.warning("session '%s': %s", session, n)
-    write_text(out_summary_html, _summary_html(session, layout["spans"], clips, utt, cov, notices))
+    write_text(out_summary_html, _summary_html(session, layout["spans"], clips, utt, cov, notices, warnings))

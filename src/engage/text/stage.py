@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from engage.contract import TEXT, Utterance, read_clip_speech, read_clips, read_utterances
 from engage.errors import ConfigError
-from engage.speech import clip_cues, cross_check, speaker_cues
+from engage.speech import cross_check, cues_of_clips, speaker_cues
 from engage.text.embed import POOLINGS, embed_texts
 from engage.text.model import ModelMissing, hub_offline, load_model
 
@@ -33,10 +33,10 @@ def clip_text(cues: list[Utterance]) -> str:
 def _text_rows(session: str, clips, utterances, clip_speech) -> tuple[list[dict], dict]:
     """One row per clip with the person's attributed text (not embedded yet), and has_speech per clip."""
     clip_rows = read_clips(clips, session=session)
-    by_speaker = speaker_cues(read_utterances(utterances, session=session))
+    by_clip = cues_of_clips(clip_rows, speaker_cues(read_utterances(utterances, session=session)))
     rows, has_speech = [], {}
     for c in clip_rows:
-        cues = clip_cues(c, by_speaker.get(c.person, []))
+        cues = by_clip[c.clip_id]
         has_speech[(c.clip_id, c.person)] = bool(cues)
         rows.append({"clip_id": c.clip_id, "session": session, "person": c.person, "window": c.window,
                      "start": c.start, "end": c.end, "has_speech": bool(cues),
