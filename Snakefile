@@ -10,9 +10,10 @@ min_version("9.0")
 configfile: str(Path(workflow.basedir) / "config.yaml")
 
 
-# The project image for --use-singularity (build it from envs/Dockerfile or envs/engage.def);
-# rules with their own image (OpenFace) override it.
-container: config.get("container_image", "docker://engage/engage:0.1.0")
+# With --use-singularity only face_openface runs in a container (OpenFace's image) and every other rule
+# runs on the host (the venv, or --sdm conda). The project image is opt-in: set container_image to one
+# built from envs/Dockerfile or envs/engage.def (README, "Containers") and every rule runs in it.
+container: config.get("container_image") or None
 
 
 report: "workflow/report/workflow.rst"
@@ -34,7 +35,16 @@ include: "workflow/rules/clips.smk"
 include: "workflow/rules/face.smk"
 include: "workflow/rules/i3d.smk"
 include: "workflow/rules/asd.smk"
-include: "workflow/rules/speech.smk"
+include: "workflow/rules/clip_speech.smk"
+include: "workflow/rules/acoustics.smk"
+include: "workflow/rules/text.smk"
 include: "workflow/rules/interaction.smk"
-include: "workflow/rules/model.smk"
+include: "workflow/rules/labels.smk"
+include: "workflow/rules/dataset.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/predict.smk"
 include: "workflow/rules/report.smk"
+
+
+# A session may not share its name with a results folder the rules above write for all sessions.
+check_result_names()

@@ -19,10 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import parselmouth
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sessions" / "demo" / "gallery.mp4"
@@ -35,6 +32,8 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=6)
     args = ap.parse_args()
     from engage.acoustics import acoustics_session
+    from engage.contract import (CLIP_SPEECH, CLIPS, UTTERANCES, Clip, ClipSpeech, Utterance, clip_speech_table,
+                                 clips_table, utterances_table)
 
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
@@ -46,17 +45,15 @@ def main() -> None:
         utts, k = [], 0
         for rep in range(int(dur // 16)):
             for a, b in CUES:
-                utts.append({"utterance": k + 1, "start": rep * 16 + a, "end": rep * 16 + b, "text": "x",
-                             "speaker": persons[k % len(persons)]})
+                utts.append(Utterance("b", k + 1, rep * 16 + a, rep * 16 + b, "x", None, persons[k % len(persons)]))
                 k += 1
-        clips = [{"clip_id": f"b_{w:04d}_{p}", "person": p, "window": w, "start": w * 10.0, "end": w * 10.0 + 10}
-                 for w in range(int(dur // 10)) for p in persons]
-        pq.write_table(pa.Table.from_pylist(utts), root / "utterances.parquet")
-        pq.write_table(pa.Table.from_pylist(clips), root / "clips.parquet")
-        speaks = lambda c: any(u["speaker"] == c["person"] and min(u["end"], c["end"]) > max(u["start"], c["start"])
-                               for u in utts)
-        pq.write_table(pa.Table.from_pylist([{"clip_id": c["clip_id"], "person": c["person"], "has_speech": speaks(c)}
-                                             for c in clips]), root / "clip_speech.parquet")
+        clips = [Clip(f"b_{w:04d}_{p}", "b", p, w, w * 10.0, w * 10.0 + 10, 250, 1.0, f"clips/b_{w:04d}_{p}.mp4", (),
+                      (0, 0, 2, 2)) for w in range(int(dur // 10)) for p in persons]
+        UTTERANCES.write(root / "utterances.parquet", utterances_table(utts))
+        CLIPS.write(root / "clips.parquet", clips_table(clips))
+        speaks = lambda c: [u.utterance for u in utts if u.speaker == c.person and min(u.end, c.end) > max(u.start, c.start)]
+        CLIP_SPEECH.write(root / "clip_speech.parquet", clip_speech_table(
+            [ClipSpeech(c.clip_id, c.person, 1.0, bool(speaks(c)), tuple(speaks(c))) for c in clips]))
         t0 = time.perf_counter()
         snd = parselmouth.Sound(str(wav))
         snd.to_pitch_ac(time_step=0.01, pitch_floor=60, pitch_ceiling=600)
@@ -65,7 +62,7 @@ def main() -> None:
         acoustics_session(session="bench", clips=root / "clips.parquet", utterances=root / "utterances.parquet",
                           clip_speech=root / "clip_speech.parquet", audio=wav, output=root / "out.parquet")
         dt = time.perf_counter() - t0
-        speech = sum(u["end"] - u["start"] for u in utts)
+        speech = sum(u.end - u.start for u in utts)
     print(f"audio {dur:.0f} s ({speech:.0f} s attributed speech), {len(clips)} clip rows, {args.persons} persons")
     print(f"reference: one Praat pitch pass over the whole audio {ref:.2f} s")
     print(f"acoustics stage {dt:.2f} s = {dt / dur:.4f} x real time = {dt / ref:.2f} x reference")

@@ -46,13 +46,13 @@ def main() -> int:
     from engage.asd import run_asd_session
     from engage.asd.models import create_model
     from engage.asd.scoring import Piece, Scorer
-    from engage.asd.stage import pick_device
+    from engage.torchutil import pick_device
     from engage.ingest import ingest_session
     from engage.layout.stage import layout_session
     from engage.media.decode import FrameReader
     from engage.tracks import track_session
 
-    dev = pick_device(args.device)
+    dev = pick_device(args.device, config_key="--device")
     shared = not args.per_window
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)

@@ -40,7 +40,9 @@ def make_tracks(kind: str, name: str, video: Path, truth: dict, tmp: Path) -> Pa
         sys.path.insert(0, str(REPO / "tests"))
         from asd_support import truth_tracks
 
-        pq.write_table(truth_tracks(video, truth, name), out)
+        from engage.contract import TRACKS
+
+        TRACKS.write(out, truth_tracks(video, truth, name))
         return out
     from engage.layout.stage import layout_session
     from engage.tracks import track_session

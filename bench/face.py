@@ -56,9 +56,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         if args.clips:
-            from engage.face.clips_table import read_clips
+            from engage.contract import clip_videos, read_clips
 
-            videos = [v for _, v in read_clips(args.clips, "bench")]
+            videos = clip_videos(args.clips, read_clips(args.clips, session="bench"), session="bench")
         else:
             videos = fixture_tiles(Path(tmp), args.seconds)
         t0 = time.perf_counter()

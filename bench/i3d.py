@@ -49,7 +49,7 @@ def make_clips(root: Path, unique: int, seconds: float, tile: str) -> list[Path]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--device", default="cpu", help="cpu | cuda | auto")
+    ap.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N | auto")
     ap.add_argument("--model", default="inception_i3d")
     ap.add_argument("--clips", type=int, default=4, help="clips per timed pass")
     ap.add_argument("--unique", type=int, default=4, help="distinct clip files (listed repeatedly)")
@@ -60,7 +60,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel decoders")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch CPU threads")
-    ap.add_argument("--precision", default="auto")
+    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                    help="auto: bf16 (or fp16) on CUDA, fp32 on CPU")
     ap.add_argument("--no-channels-last", action="store_true")
     args = ap.parse_args()
 
@@ -68,12 +69,15 @@ def main() -> None:
 
     from engage.i3d.batching import WindowEmbedder, WindowPlan, decoded_in_order, embed_clips
     from engage.i3d.checkpoint import build_with_weights
-    from engage.i3d.device import pick_device, pick_dtype
     from engage.i3d.preprocess import decode_clip
     from engage.i3d.registry import get_model_spec
+    from engage.torchutil import pick_device, pick_precision
 
-    dev = pick_device(args.device)
-    dtype = pick_dtype(dev, args.precision)
+    if args.device.startswith("cuda") and not torch.version.cuda:
+        sys.exit(f"bench/i3d.py: --device {args.device} needs the CUDA build of torch, this is torch "
+                 f"{torch.__version__}: ENGAGE_TORCH=cuda ./pipeline.sh install")
+    dev = pick_device(args.device, config_key="--device")
+    dtype = pick_precision(dev, args.precision, config_key="--precision")
     torch.set_num_threads(args.threads)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True

@@ -12,18 +12,16 @@ inputs with pyarrow and writing a Parquet table of the same shape through write_
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import tempfile
 import time
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from engage.contract import (CLIPS, INTERACTION, UTTERANCES, Clip, Layout, Span, Tile, Utterance, clips_table,
+                             utterances_table, write_layout)
 from engage.interaction import interaction_session
-from engage.interaction.features import SCHEMA
-from engage.io.parquet import write_table
 
 WORDS = "good great bad fine yes no maybe I think this is really confusing love hate the gradient slope".split()
 
@@ -32,16 +30,18 @@ def build(root: Path, hours: float, persons: int, cues_per_min: float, n_chat: i
     rnd = random.Random(0)
     dur = hours * 3600
     ids = [f"p{i:02d}" for i in range(persons)]
-    clips = [dict(clip_id=f"b_{w:04d}_{p}", session="b", person=p, window=w, start=w * 10.0, end=w * 10.0 + 10.0)
-             for w in range(int(dur // 10)) for p in ids]
-    pq.write_table(pa.Table.from_pylist(clips), root / "clips.parquet")
+    clips = [Clip(f"b_{w:04d}_{p}", "b", p, w, w * 10.0, w * 10.0 + 10.0, 250, 1.0, f"clips/b_{w:04d}_{p}.mp4", (),
+                  (0, 0, 2, 2)) for w in range(int(dur // 10)) for p in ids]
+    CLIPS.write(root / "clips.parquet", clips_table(clips))
     n = int(cues_per_min * dur / 60)
     starts = sorted(rnd.uniform(0, dur - 5) for _ in range(n))
-    utt = [dict(utterance=i + 1, start=s, end=s + rnd.uniform(0.5, 5), speaker=rnd.choice(ids + [None]),
-                text=" ".join(rnd.choice(WORDS) for _ in range(rnd.randint(1, 20)))) for i, s in enumerate(starts)]
-    pq.write_table(pa.Table.from_pylist(utt), root / "utterances.parquet")
-    (root / "layout.json").write_text(json.dumps({"spans": [{"start": 0, "end": dur, "tiles": [
-        {"id": p, "name": None} for p in ids]}]}))
+    utt = []
+    for i, s in enumerate(starts):
+        end, speaker = s + rnd.uniform(0.5, 5), rnd.choice(ids + [None])
+        utt.append(Utterance("b", i + 1, s, end, " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(1, 20))),
+                             None, speaker))
+    UTTERANCES.write(root / "utterances.parquet", utterances_table(utt))
+    write_layout(root / "layout.json", Layout("detected", None, (Span(0.0, dur, tuple(Tile(p, 0, 0, 2, 2) for p in ids)),)))
     (root / "participants.csv").write_text("person,name\n" + "".join(f"{p},Student {p}\n" for p in ids))
     lines = []
     for t in sorted(rnd.uniform(0, dur) for _ in range(n_chat)):
@@ -63,11 +63,11 @@ def main() -> None:
         root = Path(tmp)
         dur = build(root, args.hours, args.persons, args.cues_per_min, args.chat)
         t0 = time.perf_counter()
-        clips = pq.read_table(root / "clips.parquet")
-        pq.read_table(root / "utterances.parquet")
+        clips = CLIPS.read(root / "clips.parquet", session="b")
+        UTTERANCES.read(root / "utterances.parquet", session="b")
         ref_rows = [{f.name: (0 if pa.types.is_integer(f.type) else 0.0 if pa.types.is_floating(f.type) else "x")
-                     for f in SCHEMA} for _ in range(clips.num_rows)]
-        write_table(root / "ref.parquet", pa.Table.from_pylist(ref_rows, schema=SCHEMA), stage="bench")
+                     for f in INTERACTION.schema()} for _ in range(clips.num_rows)]
+        INTERACTION.write(root / "ref.parquet", INTERACTION.from_rows(ref_rows))
         t_ref = time.perf_counter() - t0
         t0 = time.perf_counter()
         interaction_session(session="b", clips=root / "clips.parquet", utterances=root / "utterances.parquet",

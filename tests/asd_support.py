@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from engage import TIMELINE_FPS
+from engage.contract import TRACKS
 from engage.media.decode import FrameReader
 
 
@@ -58,11 +59,7 @@ def truth_tracks(video, truth: dict, session: str = "test", every: int = 5, min_
             cols["score"].append(score)
             cols["detected"].append(f % every == 0)
             cols["has_face"].append(box is not None)
-    schema = pa.schema([("session", pa.string()), ("person", pa.string()), ("frame", pa.int32()), ("time", pa.float64()),
-                        *[(k, pa.int32()) for k in ("tile_x", "tile_y", "tile_w", "tile_h")],
-                        *[(k, pa.float32()) for k in ("face_x", "face_y", "face_w", "face_h", "score")],
-                        ("detected", pa.bool_()), ("has_face", pa.bool_())])
-    return pa.Table.from_pydict(cols, schema=schema)
+    return pa.Table.from_pydict(cols, schema=TRACKS.schema())
 
 
 def person_rects(tracks: pa.Table) -> dict[str, tuple]:

@@ -43,6 +43,29 @@ def run_snakemake(*args: str, config: dict | None = None, check: bool = True, ti
     return res
 
 
+#: A STUB `apptainer` (no container runtime can be installed on the build machines, and Snakemake refuses
+#: --use-singularity without one, even for a dry run). It answers --version, records every call in
+#: `apptainer_calls.txt` beside itself and runs nothing: tests with it check which job would run in which
+#: image, never a container.
+STUB_APPTAINER = """#!/bin/sh
+# STUB apptainer for tests: records its arguments, pretends to be apptainer 1.3.4, runs nothing.
+echo "$@" >> "$(dirname "$0")/apptainer_calls.txt"
+if [ "$1" = "--version" ]; then echo "apptainer version 1.3.4"; fi
+exit 0
+"""
+
+
+@pytest.fixture()
+def stub_apptainer(tmp_path) -> dict:
+    """PATH with the STUB apptainer first: dict(env=environment for subprocess, calls=Path of its call log)."""
+    bindir = tmp_path / "stub-bin"
+    bindir.mkdir()
+    (bindir / "apptainer").write_text(STUB_APPTAINER)
+    (bindir / "apptainer").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    return {"env": env, "calls": bindir / "apptainer_calls.txt"}
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA

@@ -5,8 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+from contract_fixtures import clip, write_clips
 
 DATA = Path(__file__).resolve().parent / "data" / "video"
 
@@ -27,16 +26,6 @@ def make_session(root: Path, session: str = "s1") -> Path:
     sdir = root / session
     make_clip(DATA / "talking_AOC.mp4", sdir / "clips" / f"{session}_0000_p00.mp4", 12, (160, 120), start=1.0)
     make_clip(DATA / "action_v_GGSY1Qvo990.mp4", sdir / "clips" / f"{session}_0000_p01.mp4", 5, start=2.0)
-    table = pa.table(
-        {
-            "clip_id": [f"{session}_0000_p01", f"{session}_0000_p00"],  # unsorted on purpose
-            "person": ["p01", "p00"],
-            "window": pa.array([0, 0], pa.int32()),
-            "start": [0.0, 0.0],
-            "end": [0.2, 0.48],
-            "n_frames": pa.array([5, 12], pa.int32()),
-            "path": [f"clips/{session}_0000_p01.mp4", f"clips/{session}_0000_p00.mp4"],
-        }
-    )
-    pq.write_table(table, sdir / "clips.parquet")
+    # unsorted on purpose: the stage sorts by clip_id
+    write_clips(sdir / "clips.parquet", [clip(session, 0, "p01", 0.0, 0.2), clip(session, 0, "p00", 0.0, 0.48)])
     return sdir / "clips.parquet"

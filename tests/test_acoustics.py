@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO
-from test_acoustics_tables import write_tables
+from contract_fixtures import write_tables
 
 from engage.acoustics import acoustics_session
-from engage.acoustics.attribution import merge_intervals
+from engage.intervals import merge_intervals
 from engage.acoustics.features import SpeakerReference, speaker_pitch_range, speaker_reference, x_aud
 from engage.errors import SessionError
 from engage.io.parquet import read_meta

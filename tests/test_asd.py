@@ -6,24 +6,26 @@ import json
 import math
 
 import numpy as np
-import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import torch
 
+from conftest import REPO
+from contract_fixtures import clip, write_clips, write_utterances
 from engage.asd.attribution import attribute_cue, attribute_utterances, cue_frames
 from engage.asd.audio import session_mfcc
-from engage.asd.clip_speech import clip_speech_table
+from engage.asd.clip_speech import clip_speech_session
 from engage.asd.decision import decide_speaking
 from engage.asd.evaluate import average_precision
 from engage.asd.faces import FaceSegment, crop_face, face_segments
 from engage.asd.models import available_models, create_model
 from engage.asd.scoring import Piece, Scorer, smooth_scores, window_bounds
 from engage.asd.stage import load_asd_model
+from engage.contract import ASD
 from engage.errors import ConfigError
+from engage.io.hashing import sha256_file
+from engage.io.parquet import read_meta
 from engage.transcript import Cue
-from engage.weights import sha256_of
-
-from conftest import REPO
 
 LIGHT = REPO / "models" / "light-asd" / "finetuning_TalkSet.model"
 LIGHT_SHA = "efc375833887eefa9d209dc92810e18519b04c3c73ea35a549f2a7f40b7d94d5"
@@ -95,7 +97,7 @@ def test_talknet_roundtrip_in_public_layout(tmp_path):
     assert {"lossAV.FC.weight", "lossA.FC.weight", "lossV.FC.weight"} <= set(sd)
     path = tmp_path / "pretrain_TalkSet.model"
     torch.save(sd, path)
-    model, digest = load_asd_model("talknet", str(path), sha256_of(path))
+    model, digest = load_asd_model("talknet", str(path), sha256_file(path))
     model.eval()
     a, v = torch.randn(1, 100, 13), torch.rand(1, 25, 112, 112) * 255
     with torch.inference_mode():
@@ -223,14 +225,18 @@ def test_utterances_table_keeps_voice_but_trusts_video():
     assert len(empty) == 0 and empty.schema == t.schema
 
 
-def test_clip_speech_counts_frames_and_utterances():
-    frames = np.arange(100)
-    scores = pa.table({"person": ["p00"] * 100 + ["p01"] * 100, "frame": np.r_[frames, frames].astype(np.int32),
-                       "speaking": np.r_[frames < 30, np.zeros(100, bool)]})
-    utt = pa.table({"utterance": pa.array([1, 2], pa.int32()), "start": [0.0, 2.0], "end": [1.2, 3.0], "speaker": ["p00", None]})
-    clips = pa.table({"clip_id": ["s_0000_p00", "s_0001_p00", "s_0000_p01"], "person": ["p00", "p00", "p01"],
-                      "start": [0.0, 2.0, 0.0], "end": [2.0, 4.0, 2.0]})
-    rows = {r["clip_id"]: r for r in clip_speech_table(clips, scores, utt, 0.5).to_pylist()}
+def test_clip_speech_counts_frames_and_utterances(tmp_path):
+    frames = range(100)
+    scores = [dict(session="s", person=p, frame=f, time=f / 25, score=1.0, speaking=p == "p00" and f < 30)
+              for p in ("p00", "p01") for f in frames]
+    ASD.write(tmp_path / "asd.parquet", ASD.from_rows(scores), meta={"model": "light_asd"})
+    write_utterances(tmp_path / "utterances.parquet", [(0.0, 1.2, "a", "p00"), (2.0, 3.0, "b", None)], "s")
+    write_clips(tmp_path / "clips.parquet", [clip("s", 0, "p00", 0.0, 2.0), clip("s", 1, "p00", 2.0, 4.0),
+                                             clip("s", 0, "p01", 0.0, 2.0)])
+    clip_speech_session(session="s", clips=tmp_path / "clips.parquet", scores=tmp_path / "asd.parquet",
+                        utterances=tmp_path / "utterances.parquet", output=tmp_path / "cs.parquet")
+    rows = {r["clip_id"]: r for r in pq.read_table(tmp_path / "cs.parquet").to_pylist()}
+    assert read_meta(tmp_path / "cs.parquet")["model"] == "light_asd"
     assert rows["s_0000_p00"]["speech_seconds"] == pytest.approx(1.2) and rows["s_0000_p00"]["has_speech"]
     assert rows["s_0000_p00"]["utterances"] == [1]
     assert rows["s_0001_p00"]["speech_seconds"] == 0 and not rows["s_0001_p00"]["has_speech"]

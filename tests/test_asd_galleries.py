@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +19,7 @@ from asd_support import person_rects, truth_tracks
 from conftest import DATA, REPO
 from engage.asd import evaluate as ev
 from engage.asd import run_asd_session
+from engage.contract import TRACKS, read_media, write_media
 from engage.errors import SessionError
 from engage.ingest import ingest_session
 from engage.io.parquet import read_meta
@@ -45,7 +47,7 @@ def gallery(request, tmp_path_factory):
     ingest_session(session=name, video=video, media_json=tmp / "media.json", audio_wav=tmp / "audio.wav")
     truth = json.loads(truth_path.read_text())
     tracks = truth_tracks(video, truth, name)
-    pq.write_table(tracks, tmp / "tracks.parquet")
+    TRACKS.write(tmp / "tracks.parquet", tracks)
     res = _run(tmp, name, video, tmp / "tracks.parquet", vtt)
     persons = ev.match_persons_to_tiles(person_rects(tracks), truth)
     return {"name": name, "tmp": tmp, "truth": truth, "tracks": tracks, "persons": persons, "video": video, "vtt": vtt, **res}
@@ -102,17 +104,15 @@ def small(tmp_path_factory):
     truth = json.loads(truth_path.read_text())
     truth["video"]["frames"] = 50
     tracks = truth_tracks(video, truth, "small")
-    pq.write_table(tracks, tmp / "tracks.parquet")
-    media = json.loads((tmp / "media.json").read_text())
-    media.update(n_frames=50, duration=2.0)
-    (tmp / "media.json").write_text(json.dumps(media))
+    TRACKS.write(tmp / "tracks.parquet", tracks)
+    media = read_media(tmp / "media.json", session="small")
+    write_media(tmp / "media.json", replace(media, n_frames=50, duration=2.0))
     return {"tmp": tmp, "video": video, "vtt": vtt, "tracks": tracks}
 
 
 def test_session_without_audio_gives_null_scores(small, tmp_path):
-    media = json.loads((small["tmp"] / "media.json").read_text())
-    media["has_audio"] = False
-    (tmp_path / "media.json").write_text(json.dumps(media))
+    media = read_media(small["tmp"] / "media.json", session="small")
+    write_media(tmp_path / "media.json", replace(media, has_audio=False))
     shutil.copy(small["tmp"] / "audio.wav", tmp_path / "audio.wav")
     res = _run(tmp_path, "noaudio", small["video"], small["tmp"] / "tracks.parquet", small["vtt"])
     assert res["scores"].column("score").null_count == len(res["scores"])
@@ -141,7 +141,7 @@ def test_no_face_and_no_transcript(small, tmp_path):
     for c in ("face_x", "face_y", "face_w", "face_h"):
         t = t.set_column(t.schema.get_field_index(c), c, nulls)
     t = t.set_column(t.schema.get_field_index("has_face"), "has_face", pa.array([False] * len(t)))
-    pq.write_table(t, tmp_path / "tracks.parquet")
+    TRACKS.write(tmp_path / "tracks.parquet", t)
     res = _run(tmp_path, "noface", small["video"], tmp_path / "tracks.parquet", None,
                media=small["tmp"] / "media.json", audio=small["tmp"] / "audio.wav")
     assert res["scores"].column("score").null_count == len(res["scores"]) == len(t)

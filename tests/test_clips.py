@@ -7,22 +7,22 @@ import json
 import subprocess
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from contract_fixtures import write_layout
 from engage.clips import cut_clips_session
+from engage.contract import TRACKS
 from engage.errors import SessionError
 from engage.ingest import ingest_session
 from engage.io.parquet import read_meta
-from engage.tracks.stage import SCHEMA as TRACKS_SCHEMA
 
 TILES = [{"id": f"p{i:02d}", "x": (i % 2) * 320, "y": (i // 2) * 240, "w": 320, "h": 240, "camera_on": True}
          for i in range(4)]
 
 
 def _layout(path, spans):
-    path.write_text(json.dumps({"source": "override", "frame_size": [640, 480], "spans": spans}))
+    write_layout(path, [(s["start"], s["end"], s["tiles"]) for s in spans], (640, 480))
     return path
 
 
@@ -34,7 +34,7 @@ def _tracks(path, persons_frames: dict[str, tuple[range, set]]):
             rows.append(dict(session="demo", person=p, frame=f, time=f / 25, tile_x=0, tile_y=0, tile_w=320, tile_h=240,
                              face_x=None, face_y=None, face_w=None, face_h=None, score=None, detected=False,
                              has_face=f in faces))
-    pq.write_table(pa.Table.from_pylist(rows, schema=TRACKS_SCHEMA), path)
+    TRACKS.write(path, TRACKS.from_rows(rows))
     return path
 
 
@@ -159,7 +159,7 @@ def test_audio_shorter_than_video_gives_video_only_clips_after_its_end(tmp_path,
 
 @pytest.mark.parametrize(
     "transcript, needle",
-    [(b"", "transcript is empty"), (b"WEBVTT\n\nnot a cue\n", "no timed cues"), (b"garbage\x00\x01", "malformed")],
+    [(b"", "transcript is empty"), (b"WEBVTT\n\nnot a cue\n", "no timed cues"), (b"garbage\x00\x01", "not a text file")],
     ids=["empty", "no-cues", "garbled"],
 )
 def test_bad_transcript_is_one_line_session_error(tmp_path, demo, demo_video, transcript, needle):

@@ -7,7 +7,7 @@ import pytest
 from engage.errors import SessionError
 from engage.io.parquet import read_meta
 from engage.model.dataset import build_dataset, load_dataset
-from engage.model.features import chunk_statistics
+from engage.model.chunks import chunk_statistics
 from engage.model.split import split_persons
 from engage.model.testdata import FACE_COLUMNS, write_session
 
@@ -92,7 +92,7 @@ def test_chunk_statistics_shape_and_repeat():
     assert ps.shape == (6, 5)
     assert ps[0].min() == 0 and ps[2:4].max() == 19  # min rows then max rows then variance rows
     assert np.all(ps[4:] >= 0)
-    assert np.all(chunk_statistics(np.zeros((0, 2)), 3) == 0)  # no frames: zeros (our wrapper)
+    assert np.all(chunk_statistics(np.zeros((0, 2)), 3) == 0)  # no frames: zeros
     nan_frames = np.full((4, 2), np.nan)
     assert np.all(chunk_statistics(nan_frames, 2, min_frames=4) == 0)
 
@@ -100,14 +100,14 @@ def test_chunk_statistics_shape_and_repeat():
 def test_missing_text_model_is_warned_and_gives_empty_text(tmp_path, caplog):
     import pyarrow as pa
 
-    from engage.io.parquet import write_table
+    from engage.contract import TEXT
     from engage.model.features import session_clip_features
 
     write_session(tmp_path, "s1")
     path = tmp_path / "s1" / "features" / "text.parquet"
     t = pq.read_table(path)
     t = t.set_column(t.schema.get_field_index("embedding"), "embedding", pa.nulls(t.num_rows, pa.list_(pa.float32())))
-    write_table(path, t, stage="text", meta={"model_missing": True, "model": "bert-base-uncased"})
+    TEXT.write(path, t, meta={"model_missing": True, "model": "bert-base-uncased"})
     with caplog.at_level("WARNING"):
         feats = session_clip_features(tmp_path / "s1", "s1", list(FACE_COLUMNS), n_chunks=10, min_frames=250)
     assert feats["text"].shape[1] == 0

@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from contract_fixtures import clip, write_clips, write_layout, write_tracks
+from engage.contract import FACE
 from engage.face.builtin import FaceMeshBackend
-from engage.face.columns import face_schema
 from engage.face.stage import face_session_builtin
 from engage.io.parquet import read_meta
 
@@ -89,14 +89,15 @@ def test_stage_function_writes_one_schema_and_is_deterministic(tmp_path, clips):
     for cid, key in zip(ids, ["noface", "aoc", "katie"]):
         (sdir / "clips" / f"{cid}.mp4").write_bytes(clips[key].read_bytes())
     # rows deliberately unsorted; the stage sorts by clip_id
-    pq.write_table(pa.table({"clip_id": ids[::-1], "session": ["s1"] * 3, "path": [f"clips/{c}.mp4" for c in ids[::-1]]}),
-                   sdir / "clips.parquet")
+    write_clips(sdir / "clips.parquet", [clip("s1", int(c[3:7]), c[-3:], 3.0 * int(c[3:7]), 3.0 * int(c[3:7]) + 3.0)
+                                         for c in ids[::-1]])
+    evidence = _evidence(sdir)
     out1, out2 = sdir / "features" / "face.parquet", tmp_path / "face2.parquet"
-    face_session_builtin(session="s1", clips_parquet=sdir / "clips.parquet", output=out1, threads=1)
-    face_session_builtin(session="s1", clips_parquet=sdir / "clips.parquet", output=out2, threads=2)
+    face_session_builtin(session="s1", clips_parquet=sdir / "clips.parquet", output=out1, threads=1, **evidence)
+    face_session_builtin(session="s1", clips_parquet=sdir / "clips.parquet", output=out2, threads=2, **evidence)
     assert out1.read_bytes() == out2.read_bytes()  # workers do not change results
     t = pq.read_table(out1)
-    assert t.schema.equals(face_schema(), check_metadata=False)
+    assert t.schema.equals(FACE.schema(), check_metadata=False)
     df = t.to_pandas()
     assert df["clip_id"].unique().tolist() == sorted(ids)
     assert set(df["backend"]) == {"builtin"}
@@ -104,12 +105,49 @@ def test_stage_function_writes_one_schema_and_is_deterministic(tmp_path, clips):
     assert df[df.clip_id == "s1_0000_p01"]["success"].mean() > 0.9
     meta = read_meta(out1)
     assert meta["stage"] == "face" and meta["backend"] == "builtin" and meta["backend_version"].startswith("mediapipe==")
-    assert meta["params"]["min_detection_confidence"] == 0.5
+    assert meta["params"]["min_detection_confidence"] == 0.8 and meta["params"]["min_tracking_confidence"] == 0.9
+    assert meta["evidence"] == {"frames": 225, "frames_camera_off": 0, "frames_without_tracked_face": 0}
+
+
+def _evidence(sdir, camera_on=True, face=True) -> dict:
+    """layout.json (p00, p01 in one span; p01's camera as given) and tracks.parquet (faces as given)."""
+    tiles = [{"id": "p00", "x": 0, "y": 0, "w": 320, "h": 240},
+             {"id": "p01", "x": 320, "y": 0, "w": 320, "h": 240, "camera_on": camera_on}]
+    write_layout(sdir / "layout.json", [(0.0, 6.0, tiles)], (640, 480))
+    write_tracks(sdir / "tracks.parquet", {"p00": (0, 150, True), "p01": (0, 150, face)})
+    return {"tracks_parquet": sdir / "tracks.parquet", "layout_json": sdir / "layout.json"}
+
+
+@pytest.mark.parametrize("case", ["camera_off", "no_tracked_face", "partly_tracked"])
+def test_no_success_without_the_pipelines_face_evidence(tmp_path, clips, case):
+    """A real face in the crop, but the layout says camera off (a still profile picture) or the tracks stage
+    found no face there (initials in a circle pass MediaPipe's own checks): those frames must fail."""
+    sdir = tmp_path / "s1"
+    (sdir / "clips").mkdir(parents=True)
+    (sdir / "clips" / "s1_0000_p01.mp4").write_bytes(clips["aoc"].read_bytes())
+    write_clips(sdir / "clips.parquet", [clip("s1", 0, "p01", 0.0, 3.0)])
+    face = {"camera_off": True, "no_tracked_face": False, "partly_tracked": set(range(0, 40))}[case]
+    evidence = _evidence(sdir, camera_on=case != "camera_off", face=face)
+    out = sdir / "face.parquet"
+    face_session_builtin(session="s1", clips_parquet=sdir / "clips.parquet", output=out, **evidence)
+    df = pq.read_table(out).to_pandas()
+    assert len(df) == 75
+    if case == "partly_tracked":
+        assert df["success"][:40].mean() > 0.9 and not df["success"][40:].any()
+    else:
+        assert not df["success"].any()
+    bad = df[~df["success"]]
+    assert (bad["confidence"] == 0).all() and bad["pose_Ry"].isna().all() and bad["x_0"].isna().all()
+    meta = read_meta(out)["evidence"]
+    assert meta["frames"] == 75
+    assert (meta["frames_camera_off"], meta["frames_without_tracked_face"]) == {
+        "camera_off": (75, 0), "no_tracked_face": (0, 75), "partly_tracked": (0, 35)}[case]
 
 
 def test_missing_clip_video_is_a_clear_error(tmp_path):
     from engage.errors import SessionError
 
-    pq.write_table(pa.table({"clip_id": ["c1"], "path": ["clips/c1.mp4"]}), tmp_path / "clips.parquet")
-    with pytest.raises(SessionError, match="clip video of c1 is missing"):
-        face_session_builtin(session="s", clips_parquet=tmp_path / "clips.parquet", output=tmp_path / "f.parquet")
+    write_clips(tmp_path / "clips.parquet", [clip("c", 1, "p00", 0.0, 1.0)])
+    with pytest.raises(SessionError, match="video of clip c_0001_p00 listed in clips.parquet is missing"):
+        face_session_builtin(session="s", clips_parquet=tmp_path / "clips.parquet", output=tmp_path / "f.parquet",
+                             **_evidence(tmp_path))

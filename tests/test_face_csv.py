@@ -6,14 +6,15 @@ import numpy as np
 import pytest
 
 from engage.errors import SessionError
-from engage.face.columns import OPENFACE_22_COLUMNS, face_schema
-from engage.face.openface_csv import read_openface_csv
+from engage.contract import FACE
+from engage.openface.columns import OPENFACE_22_COLUMNS
+from engage.openface.reader import read_openface_csv
 from engage.face.table import openface_frame_table
 
 
 def published_22_header() -> list[str]:
     """OpenFace 2.2 FeatureExtraction columns, spelled out from the wiki page Output-Format / RecorderCSV.cpp
-    (written independently of engage.face.columns so the two can disagree)."""
+    (written independently of engage.openface.columns so the two can disagree)."""
     cols = ["frame", "face_id", "timestamp", "confidence", "success"]
     cols += ["gaze_0_x", "gaze_0_y", "gaze_0_z", "gaze_1_x", "gaze_1_y", "gaze_1_z", "gaze_angle_x", "gaze_angle_y"]
     for p in ("eye_lmk_x_", "eye_lmk_y_", "eye_lmk_X_", "eye_lmk_Y_", "eye_lmk_Z_"):
@@ -63,7 +64,7 @@ def test_real_legacy_csv(data_dir):
     assert df["frame"].tolist() == list(range(1, 101))
     assert df["confidence"].between(0.88, 0.99).all() and df["success"].all()
     t = openface_frame_table(df, "clip_a")
-    assert t.schema.equals(face_schema(), check_metadata=False)
+    assert t.schema.equals(FACE.schema(), check_metadata=False)
     out = t.to_pandas()
     assert out["frame"].tolist() == list(range(100))
     # gaze_angle_* is derived from the gaze vectors exactly like OpenFace's GetGazeAngle.
@@ -113,3 +114,15 @@ def test_malformed_files_give_one_line_errors(tmp_path, mangle, message):
         read_openface_csv(p, session="s1")
     text = str(err.value)
     assert message in text and "bad.csv" in text and "session 's1'" in text and "\n" not in text
+
+
+def test_openface_rows_follow_the_pipelines_face_evidence(data_dir):
+    """OpenFace's own success is kept only where the layout/tracks evidence allows a face (engage.face.evidence)."""
+    df = read_openface_csv(data_dir / "openface" / "OpenFace_Test.csv")
+    allowed = np.zeros(100, bool)
+    allowed[10:60] = True
+    out = openface_frame_table(df, "clip_a", allowed).to_pandas()
+    assert out["success"].tolist() == allowed.tolist()
+    assert (out.loc[~allowed, "confidence"] == 0).all() and out.loc[~allowed, "AU45_r"].isna().all()
+    assert out.loc[allowed, "AU45_r"].notna().all()
+    assert not openface_frame_table(df, "clip_a", np.zeros(100, bool)).to_pandas()["success"].any()

@@ -1,8 +1,9 @@
 """Face rules: backend selection, and the OpenFace container job planned under --use-singularity.
 
 Apptainer cannot be installed on the build machines and Snakemake refuses --use-singularity without it,
-so these tests put a STUB `apptainer` executable on PATH: it only answers `--version` and records its
-arguments. No container is run; the dry run shows which job would run in which image with which command.
+so these tests put a STUB `apptainer` executable on PATH (conftest `stub_apptainer`): it only answers
+`--version` and records its arguments. No container is run; the dry run shows which job would run in which
+image with which command.
 """
 
 from __future__ import annotations
@@ -12,32 +13,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+import yaml
+
+from contract_fixtures import clip, write_clips
 
 REPO = Path(__file__).resolve().parents[1]
-
-STUB = """#!/bin/sh
-# STUB apptainer for tests: records its arguments, pretends to be apptainer 1.3.4, runs nothing.
-echo "$@" >> "$(dirname "$0")/apptainer_calls.txt"
-if [ "$1" = "--version" ]; then echo "apptainer version 1.3.4"; fi
-exit 0
-"""
+OPENFACE_IMAGE = yaml.safe_load((REPO / "config.yaml").read_text())["face"]["openface"]["container"]
 
 
 @pytest.fixture()
-def workdir(tmp_path, data_dir):
+def workdir(tmp_path, data_dir, stub_apptainer):
     (tmp_path / "sessions" / "s1").mkdir(parents=True)
     (tmp_path / "sessions" / "s1" / "gallery.mp4").write_bytes((data_dir / "video" / "no_face.mp4").read_bytes())
     res = tmp_path / "results" / "s1"
     (res / "clips").mkdir(parents=True)
     (res / "clips" / "s1_0000_p00.mp4").write_bytes(b"")
-    pq.write_table(pa.table({"clip_id": ["s1_0000_p00"], "path": ["clips/s1_0000_p00.mp4"]}), res / "clips.parquet")
-    stub_dir = tmp_path / "bin"
-    stub_dir.mkdir()
-    (stub_dir / "apptainer").write_text(STUB)
-    (stub_dir / "apptainer").chmod(0o755)
+    write_clips(res / "clips.parquet", [clip("s1", 0, "p00", 0.0, 1.0)])
     return tmp_path
 
 
@@ -46,7 +38,7 @@ def dry_run(workdir: Path, *extra: str, face: str | None = None) -> str:
     if face is not None:  # a second config file overrides keys of the face section
         (workdir / "face.yaml").write_text(face)
         configs.append(str(workdir / "face.yaml"))
-    env = dict(os.environ, PATH=f"{workdir / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    env = dict(os.environ, PATH=f"{workdir / 'stub-bin'}{os.pathsep}{os.environ['PATH']}")
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
            "--configfile", *configs, "-n", "-p", "--cores", "1", *extra,
            "--config", "sessions_dir=sessions", "results_dir=results", "--", "results/s1/features/face.parquet"]
@@ -58,12 +50,12 @@ def dry_run(workdir: Path, *extra: str, face: str | None = None) -> str:
 def test_with_containers_the_openface_container_job_is_planned(workdir):
     out = dry_run(workdir, "--use-singularity")
     assert "rule face_openface_run:" in out and "rule face_openface:" in out and "face_builtin" not in out
-    assert "docker://algebr/openface:latest" in out
+    assert f"Singularity image {OPENFACE_IMAGE} will be pulled" in out
     cmd = next(line for line in out.splitlines() if "FeatureExtraction" in line)
     assert "/home/openface-build/build/bin/FeatureExtraction -2Dfp -3Dfp -pdmparams -pose -aus -gaze" in cmd
     assert "-n 40" in cmd and "-out_dir results/s1/features/openface/csv" in cmd  # 20 clips (-f pairs) per call
     assert "-hog" not in cmd and "-tracked" not in cmd
-    calls = (workdir / "bin" / "apptainer_calls.txt").read_text()
+    calls = (workdir / "stub-bin" / "apptainer_calls.txt").read_text()
     assert "--version" in calls  # the stub was asked, nothing was run
     assert "exec" not in calls
 
@@ -84,9 +76,10 @@ def test_argument_file_lists_every_clip(tmp_path):
     from engage.face.openface_run import write_argument_file
 
     (tmp_path / "clips").mkdir()
-    for c in ("b", "a"):
-        (tmp_path / "clips" / f"{c}.mp4").write_bytes(b"")
-    pq.write_table(pa.table({"clip_id": ["b", "a"], "path": ["clips/b.mp4", "clips/a.mp4"]}), tmp_path / "clips.parquet")
+    clips = write_clips(tmp_path / "clips.parquet", [clip("s", w, "p00", w, w + 1.0, path=f"clips/{c}.mp4")
+                                                     for w, c in ((1, "b"), (0, "a"))])
+    for c in clips:
+        (tmp_path / c.path).write_bytes(b"")
     n = write_argument_file(session="s", clips_parquet=tmp_path / "clips.parquet", out=tmp_path / "args.txt")
     lines = (tmp_path / "args.txt").read_text().splitlines()
     assert n == 2 and lines == ["-f", str(tmp_path / "clips" / "a.mp4"), "-f", str(tmp_path / "clips" / "b.mp4")]

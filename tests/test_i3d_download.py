@@ -7,9 +7,9 @@ import subprocess
 import pytest
 
 from engage.errors import ConfigError
-from engage.i3d.checkpoint import git_blob_id
+from engage.io.hashing import git_blob_id
 from engage.i3d.download import download_weights
-from engage.weights import sha256_of
+from engage.io.hashing import sha256_file
 
 
 @pytest.fixture()
@@ -22,8 +22,8 @@ def source(tmp_path):
 
 def test_download_checks_sha256(tmp_path, source):
     dest = tmp_path / "models" / "i3d" / "rgb_imagenet.pt"
-    digest = download_weights(source.as_uri(), dest, sha256=sha256_of(source))
-    assert dest.read_bytes() == source.read_bytes() and digest == sha256_of(source)
+    digest = download_weights(source.as_uri(), dest, sha256=sha256_file(source))
+    assert dest.read_bytes() == source.read_bytes() and digest == sha256_file(source)
 
 
 def test_download_sha256_mismatch_leaves_nothing(tmp_path, source):

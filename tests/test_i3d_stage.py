@@ -10,12 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 import torch
 
+from contract_fixtures import clip, write_clips
 from engage.errors import ConfigError, SessionError
 from engage.i3d.checkpoint import random_init
 from engage.i3d.inception_i3d import InceptionI3d
 from engage.i3d.stage import extract_i3d_session
+from engage.io.hashing import sha256_file
 from engage.io.parquet import read_meta
-from engage.weights import sha256_of
 from i3d_helpers import make_session
 
 # Smallest valid window keeps CPU cost low (one forward of 2 windows per run); the default is 64.
@@ -34,7 +35,7 @@ def runs(tmp_path_factory):
     random_init(model, seed=0)  # the weights `weights: random, seed: 0` gives
     ckpt = root / "rgb_own.pt"
     torch.save({k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}, ckpt)
-    extract_i3d_session(session="s1", clips=clips, output=out_c, weights=str(ckpt), sha256=sha256_of(ckpt), **FAST)
+    extract_i3d_session(session="s1", clips=clips, output=out_c, weights=str(ckpt), sha256=sha256_file(ckpt), **FAST)
     return dict(clips=clips, a=out_a, b=out_b, c=out_c, ckpt=ckpt)
 
 
@@ -70,7 +71,7 @@ def test_rerun_is_byte_identical(runs):
 
 def test_checkpoint_run_records_sha_and_gives_same_features(runs):
     t = pq.read_table(runs["c"])
-    assert set(t.column("weights_sha256").to_pylist()) == {sha256_of(runs["ckpt"])}
+    assert set(t.column("weights_sha256").to_pylist()) == {sha256_file(runs["ckpt"])}
     assert read_meta(runs["c"])["weights"] == "rgb_own.pt"
     np.testing.assert_array_equal(_embeddings(runs["c"]), _embeddings(runs["a"]))
 
@@ -78,7 +79,7 @@ def test_checkpoint_run_records_sha_and_gives_same_features(runs):
 def test_random_weights_warn(tmp_path, caplog):
     empty = tmp_path / "s2" / "clips.parquet"
     empty.parent.mkdir()
-    pq.write_table(pa.table({"clip_id": pa.array([], pa.string()), "path": pa.array([], pa.string())}), empty)
+    write_clips(empty, [])
     with caplog.at_level(logging.WARNING):
         extract_i3d_session(session="s2", clips=empty, output=tmp_path / "out.parquet", **FAST)
     assert any(r.levelno == logging.WARNING and "RANDOM-INITIALISED" in r.message for r in caplog.records)
@@ -108,7 +109,7 @@ def test_window_too_short_for_model(tmp_path, runs):
 def test_missing_clip_video_is_session_error(tmp_path):
     clips = tmp_path / "s3" / "clips.parquet"
     clips.parent.mkdir()
-    pq.write_table(pa.table({"clip_id": ["s3_0000_p00"], "path": ["clips/s3_0000_p00.mp4"]}), clips)
+    write_clips(clips, [clip("s3", 0, "p00", 0.0, 1.0)])
     with pytest.raises(SessionError, match="session 's3'.*s3_0000_p00.mp4.*missing"):
         extract_i3d_session(session="s3", clips=clips, output=tmp_path / "o.parquet", **FAST)
 

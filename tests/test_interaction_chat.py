@@ -6,7 +6,8 @@ import pytest
 
 from engage.errors import SessionError
 from engage.interaction.chat import parse_chat_text, read_chat
-from engage.interaction.names import build_name_index, layout_names, normalize_name, read_participants
+from engage.contract import Layout, Span, Tile
+from engage.interaction.names import build_name_index, normalize_name, read_participants
 
 
 def _summary(log):
@@ -110,9 +111,10 @@ def test_emoji_only_name_normalises_to_empty():
 def test_participants_csv_and_layout_names(data_dir, tmp_path):
     rows = read_participants(data_dir / "chat" / "participants.csv", "s")
     assert rows[0] == ("p00", "Maria Lopez") and len(rows) == 4
-    layout = {"spans": [{"tiles": [{"id": "p00", "name": "Maria L."}, {"id": "p04", "name": "Sam"},
-                                   {"id": "p05", "name": None}]}]}
-    idx = build_name_index(rows, layout_names(layout))
+    tiles = (Tile("p00", 0, 0, 9, 9, name="Maria L.", name_confidence=0.9), Tile("p04", 9, 0, 9, 9, name="Sam"),
+             Tile("p05", 18, 0, 9, 9))
+    layout = Layout("detected", (27, 9), (Span(0.0, 1.0, tiles),))
+    idx = build_name_index(rows, layout.names())
     assert idx.lookup("Jamal 🚀 Wright") == "p01"
     assert idx.lookup("Ana-Sofía Ruiz") == "p02"
     assert idx.lookup("Dr. Chen (Host)") == "p03"

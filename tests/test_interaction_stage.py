@@ -9,12 +9,13 @@ at 21, p01 at 27 (reply to p02's turn), an unmatched teacher at 28, p00 at 36 (r
 from __future__ import annotations
 
 import csv
-import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from contract_fixtures import clip, write_clips, write_layout
+from engage.contract import UTTERANCES, Utterance, utterances_table
 from engage.errors import SessionError
 from engage.interaction import interaction_session
 from engage.interaction.sentiment import compound
@@ -42,23 +43,14 @@ PARTICIPANTS = "person,name\np00,maria lopez\np01,Jamal Wright\np02,Ana Ruiz\n"
 
 def _write_inputs(d, cues=CUES, layout_names=None):
     d.mkdir(parents=True, exist_ok=True)
-    clips = [dict(clip_id=f"s1_{w:04d}_{p}", session="s1", person=p, window=w, start=10.0 * w, end=10.0 * w + 10,
-                  n_frames=250) for p in ("p00", "p01", "p02") for w in range(4)]
-    pq.write_table(pa.Table.from_pylist(clips), d / "clips.parquet")
-    utt = pa.table({
-        "utterance": pa.array([c[0] for c in cues], pa.int32()),
-        "start": pa.array([c[1] for c in cues], pa.float64()),
-        "end": pa.array([c[2] for c in cues], pa.float64()),
-        "text": pa.array([c[3] for c in cues], pa.string()),
-        "voice": pa.array([None] * len(cues), pa.string()),
-        "speaker": pa.array([c[4] for c in cues], pa.string()),
-        "evidence": pa.array(["{}"] * len(cues), pa.string()),
-    })
-    pq.write_table(utt, d / "utterances.parquet")
+    write_clips(d / "clips.parquet", [clip("s1", w, p, 10.0 * w, 10.0 * w + 10) for p in ("p00", "p01", "p02")
+                                      for w in range(4)])
+    utts = [Utterance("s1", u, a, b, t, None, s) for u, a, b, t, s in cues]
+    UTTERANCES.write(d / "utterances.parquet", utterances_table(utts))
     names = layout_names or {}
-    layout = {"source": "detected", "frame_size": [640, 480], "spans": [{"start": 0.0, "end": 40.0, "tiles": [
-        {"id": p, "x": 0, "y": 0, "w": 1, "h": 1, "camera_on": True, "name": names.get(p)} for p in ("p00", "p01", "p02")]}]}
-    (d / "layout.json").write_text(json.dumps(layout))
+    write_layout(d / "layout.json", [(0.0, 40.0, [{"id": p, "x": 0, "y": 0, "w": 1, "h": 1, "camera_on": True,
+                                                   "name": names.get(p)} for p in ("p00", "p01", "p02")])],
+                 (640, 480), source="detected")
     return d
 
 
@@ -198,9 +190,9 @@ def test_bad_inputs_raise_one_line_session_errors(tmp_path):
     pq.write_table(pa.table({"clip_id": ["x"]}), d / "clips.parquet")
     kw = dict(session="s1", clips=d / "clips.parquet", utterances=d / "utterances.parquet", layout=d / "layout.json",
               out_features=tmp_path / "o.parquet", out_csv=tmp_path / "o.csv", out_png=tmp_path / "o.png")
-    with pytest.raises(SessionError, match=r"session 's1' \(.*clips.parquet\): clips.parquet lacks column\(s\) session"):
+    with pytest.raises(SessionError, match=r"session 's1' \(.*clips.parquet\): clips table lacks column\(s\) session"):
         interaction_session(**kw)
     _write_inputs(d)
     (d / "layout.json").write_text("{not json")
-    with pytest.raises(SessionError, match="layout.json.*cannot read layout JSON"):
+    with pytest.raises(SessionError, match="layout.json.*malformed layout.json"):
         interaction_session(**kw)

@@ -11,6 +11,7 @@ from engage.layout import detect_layout, layout_session, tile_iou
 from engage.media.probe import probe_media
 
 from conftest import REPO
+from contract_fixtures import write_media
 
 FIXTURES = [
     ("demo", "examples/sessions/demo/gallery.mp4", "tests/data/demo_truth.json"),
@@ -56,7 +57,7 @@ def test_camera_off_tile_is_still_a_tile():
 def test_layout_session_writes_json(tmp_path, demo_video):
     info = probe_media(demo_video)
     media = tmp_path / "media.json"
-    media.write_text(json.dumps(info))
+    write_media(media, info["width"], info["height"], info["duration"])
     out = tmp_path / "out" / "layout.json"
     doc = layout_session(session="demo", video=demo_video, media_json=media, out_json=out)
     assert json.loads(out.read_text()) == doc

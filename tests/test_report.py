@@ -1,9 +1,8 @@
 """Report helpers on small hand-made tables: coverage per person and loud warnings."""
 
 import pandas as pd
-import pyarrow as pa
 
-from engage.io.parquet import write_table
+from engage.contract import FACE, I3D, TEXT
 from engage.report.session import _notices, coverage_table
 
 
@@ -19,17 +18,16 @@ def test_coverage_table_joins_face_and_speech():
 
 
 def test_notices_flag_random_init_and_missing_models(tmp_path):
-    t = pa.table({"x": [1]})
-    write_table(tmp_path / "i3d.parquet", t, stage="i3d", meta={"weights": "random-init"})
-    write_table(tmp_path / "text.parquet", t, stage="text", meta={"model_missing": True, "model": "bert-base-uncased"})
-    write_table(tmp_path / "face.parquet", t, stage="face", meta={"weights_sha256": "abc"})
+    I3D.write(tmp_path / "i3d.parquet", I3D.empty(dim=1024), meta={"weights": "random-init"}, dim=1024)
+    TEXT.write(tmp_path / "text.parquet", TEXT.empty(), meta={"model_missing": True, "model": "bert-base-uncased"})
+    FACE.write(tmp_path / "face.parquet", FACE.empty(), meta={"weights_sha256": "abc"})
     notes = _notices({k: str(tmp_path / f"{k}.parquet") for k in ("i3d", "text", "face")})
     assert len(notes) == 2
     assert notes[0].startswith("i3d: computed with RANDOM-INITIALISED") and "bert-base-uncased" in notes[1]
 
 
 def test_speaking_figure_labels_unattributed_cues(tmp_path, monkeypatch):
-    """A cue without a speaker (null in utterances.parquet) is labelled "?", not "nan"."""
+    """A cue without a speaker (null in utterances.parquet) goes to the lane "?", not "nan"."""
     import numpy as np
 
     from engage.report import figures
@@ -38,10 +36,31 @@ def test_speaking_figure_labels_unattributed_cues(tmp_path, monkeypatch):
     monkeypatch.setattr(figures, "_save", lambda fig, path: figs.append(fig))
     t = np.arange(0, 4, 0.04)
     asd = pd.DataFrame({"person": "p00", "time": t, "score": np.sin(t), "speaking": np.sin(t) > 0})
-    utt = pd.DataFrame({"start": [0.5, 2.0], "end": [1.5, 3.5], "speaker": ["p00", np.nan]})
+    utt = pd.DataFrame({"start": [0.5, 2.0, 1.0], "end": [1.5, 3.5, 2.5], "speaker": ["p00", np.nan, "p00"]})
     figures.speaking_figure(asd, utt, 0.0, "s", tmp_path / "x.png")
-    labels = [txt.get_text() for txt in figs[0].axes[-1].texts]
-    assert labels == ["p00", "?"]
+    cue_ax = figs[0].axes[-1]
+    assert [t.get_text() for t in cue_ax.get_yticklabels()] == ["p00", "?"]
+    bars = [c.get_paths() for c in cue_ax.collections]  # one collection per lane: p00's union, then "?"
+    assert [len(p) for p in bars] == [1, 1]
+    assert [(s.tolist(), e.tolist()) for _, s, e in figures.cue_lanes(utt)] == [([0.5], [2.5]), ([2.0], [3.5])]
+
+
+def test_speaking_figure_aggregates_many_cues(tmp_path, monkeypatch):
+    """100,000 cues: a few collections, not 200,000 artists (the report took 236 s and 2.4 GB)."""
+    import numpy as np
+
+    from engage.report import figures
+
+    figs = []
+    monkeypatch.setattr(figures, "_save", lambda fig, path: figs.append(fig))
+    rng = np.random.default_rng(0)
+    start = rng.uniform(0, 3600, 100_000)
+    utt = pd.DataFrame({"start": start, "end": start + rng.uniform(0.3, 4, start.size),
+                        "speaker": rng.choice(["p00", "p01", None], start.size)})
+    asd = pd.DataFrame({"person": ["p00", "p01"], "time": [0.0, 0.0], "score": [0.0, 0.0], "speaking": [False, False]})
+    figures.speaking_figure(asd, utt, 0.0, "s", tmp_path / "x.png")
+    cue_ax = figs[0].axes[-1]
+    assert len(cue_ax.collections) == 3 and len(cue_ax.texts) == 0 and len(cue_ax.patches) == 0
 
 
 def test_layout_figure_one_panel_per_span_and_one_colour_per_person(tmp_path, monkeypatch):
@@ -79,3 +98,19 @@ def test_voice_table_checks_attribution_against_transcript_names():
     assert t.loc["Jane", "top_person"] == "p01" and abs(t.loc["Jane", "top_share"] - 2 / 3) < 1e-9
     assert t.loc["Bob", "attributed"] == 1 and t.loc["Bob", "top_share"] == 1.0
     assert voice_table(pd.DataFrame({"voice": [None], "speaker": ["p00"]})).empty
+
+
+def test_recording_warnings_reach_the_summary():
+    """Decode errors, a low frame rate (media.json) and small tiles (layout.json) are shown in the report."""
+    from engage.contract import Layout, Media
+    from engage.report.session import _summary_html, input_warnings
+
+    media = Media(3.0, 640, 480, 75, warnings=("122 decode errors in the video stream",))
+    layout = Layout("detected", (640, 480), (), warnings=("4 of 4 camera-on tiles are smaller than 90 px",))
+    warnings = input_warnings(media, layout)
+    assert warnings == ["media.json: 122 decode errors in the video stream",
+                        "layout.json: 4 of 4 camera-on tiles are smaller than 90 px"]
+    cov = pd.DataFrame(columns=["person"])
+    page = _summary_html("s1", [], pd.DataFrame(), pd.DataFrame(), cov, [], warnings)
+    assert "Recording warnings" in page and "122 decode errors" in page and "smaller than 90 px" in page
+    assert "Recording warnings" not in _summary_html("s1", [], pd.DataFrame(), pd.DataFrame(), cov, [], [])

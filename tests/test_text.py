@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from test_acoustics_tables import write_tables
+from contract_fixtures import write_tables
 
 from engage.errors import ConfigError
 from engage.io.parquet import read_meta
@@ -84,6 +84,23 @@ def test_text_rows_and_embeddings(tmp_path, tiny_bert):
     assert meta["weights_sha256"] == hashlib.sha256((tiny_bert / "model.safetensors").read_bytes()).hexdigest()
     assert meta["model_revision"] is None and meta["device"] == "cpu"
     assert pq.read_schema(out).field("embedding").type.list_size == 32
+
+
+def test_text_sha256_is_checked_like_other_weights(tmp_path, tiny_bert, caplog):
+    digest = hashlib.sha256((tiny_bert / "model.safetensors").read_bytes()).hexdigest()
+    with caplog.at_level(logging.INFO, logger="engage.text"):
+        _, out = run(tmp_path / "ok", str(tiny_bert), sha256=digest.upper())
+    assert read_meta(out)["weights_sha256"] == digest
+    assert "text: device cpu, precision fp32" in caplog.text
+    with pytest.raises(ConfigError, match=f"model.safetensors.*has sha256 {digest}, expected 00.*text.sha256"):
+        run(tmp_path / "bad", str(tiny_bert), sha256="00" * 32)
+    with pytest.raises(ConfigError, match="wrong or corrupt"):  # never masked by on_missing_model: skip
+        run(tmp_path / "bad2", str(tiny_bert), sha256="00" * 32, on_missing_model="skip")
+
+
+def test_explicit_unavailable_device_is_a_config_error(tmp_path, tiny_bert):
+    with pytest.raises(ConfigError, match="text.device is 'cuda:99' but"):  # no machine has 100 GPUs
+        run(tmp_path, str(tiny_bert), device="cuda:99")
 
 
 def test_empty_cue_text_gives_speech_without_embedding(tmp_path, tiny_bert):

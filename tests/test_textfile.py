@@ -77,8 +77,23 @@ def test_readers_share_the_policy(tmp_path):
     layout.write_bytes(codecs.BOM_UTF8 + b'{"spans": [{"start": 0, "end": 4, "tiles": '
                        b'[{"id": "p00", "x": 0, "y": 0, "w": 320, "h": 240}]}]}')
     doc = load_override(layout, session="s", frame_size=(320, 240), duration=4.0)
-    assert doc["spans"][0]["tiles"][0]["id"] == "p00"
+    assert doc.spans[0].tiles[0].id == "p00"
 
     vtt = tmp_path / "transcript.vtt"
     vtt.write_bytes("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nGrüße\n".encode("utf-16-le"))
     assert [c.text for c in read_transcript(vtt, "s")] == ["Grüße"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_ascii_utf16_without_bom_is_not_taken_for_utf8(encoding, caplog):
+    """ASCII in UTF-16 is valid UTF-8 full of NULs; it must decode as UTF-16 (with the warning)."""
+    ascii_text = "clip_id,label\ns_0000_p00,EG\n"
+    with caplog.at_level(logging.WARNING, logger="engage.io.textfile"):
+        assert decode_text_input(ascii_text.encode(encoding), session="s", path="f.csv", what="labels file") == ascii_text
+    assert f"decoded as {encoding}" in caplog.text
+
+
+def test_utf8_with_nul_bytes_is_refused():
+    with pytest.raises(SessionError, match="not a text file"):
+        decode_text_input(b"WEBVTT\n\x00\x00\x00\n00:00:01.000 --> 00:00:02.000\nhi\n", session="s", path="t.vtt",
+                          what="transcript")

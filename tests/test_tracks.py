@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from contract_fixtures import write_layout
 from engage.errors import SessionError
 from engage.ingest import ingest_session
 from engage.io.parquet import read_meta
@@ -72,8 +72,7 @@ def test_choose_face_prefers_continuity_then_large_central():
 
 
 def _layout(path, tiles, duration, size=(640, 480)):
-    spans = [{"start": 0.0, "end": duration, "tiles": tiles}]
-    path.write_text(json.dumps({"source": "override", "frame_size": list(size), "spans": spans}))
+    write_layout(path, [(0.0, duration, tiles)], size)
     return path
 
 

@@ -158,3 +158,36 @@ def test_a_stray_colon_in_an_unlabelled_transcript_stays_text(tmp_path):
     srt = SRT + "\n3\n00:00:08,000 --> 00:00:09,000\nNote: the slides are online.\n\n4\n00:00:10,000 --> 00:00:11,000\nOk.\n"
     cues = read_transcript(_write(tmp_path, "t.srt", srt), "s1")
     assert cues[2].text == "Note: the slides are online." and cues[2].voice is None
+
+
+def test_webvtt_with_srt_comma_decimals_is_read_with_a_warning(tmp_path, caplog):
+    """An .srt renamed to .vtt (a WEBVTT header added) keeps its commas: every cue was skipped and the
+    error blamed the format ("no timed cues (not WebVTT/SRT?)")."""
+    text = "WEBVTT\n\n1\n00:00:01,000 --> 00:00:02,500\n<v Ann>first\n\n2\n00:01:02,5 --> 00:01:03,250\nsecond\n"
+    with caplog.at_level("WARNING"):
+        cues = read_transcript(_write(tmp_path, "t.vtt", text), "s1")
+    assert [(c.start, c.end, c.text, c.voice) for c in cues] == [(1.0, 2.5, "first", "Ann"), (62.5, 63.25, "second", None)]
+    assert "comma decimals in 2 cue time(s)" in caplog.text and "t.vtt" in caplog.text
+    # commas in cue text are left alone
+    assert read_transcript(_write(tmp_path, "u.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n00:00:01,000 or 1,5\n"),
+                           "s")[0].text == "00:00:01,000 or 1,5"
+
+
+def test_character_references_in_cue_text_are_decoded(tmp_path):
+    vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Tom &amp; Jerry>Q&amp;A: 2 &lt; 3 &gt; 1, caf&#233; &#x263A;"
+           "&nbsp;ok\n\n00:00:03.000 --> 00:00:04.000\nR&D and AT&T stay; &lt;b&gt; is text, <b>this</b> a tag\n")
+    cues = read_transcript(_write(tmp_path, "t.vtt", vtt), "s1")
+    assert cues[0].text == "Q&A: 2 < 3 > 1, café ☺ ok" and cues[0].voice == "Tom & Jerry"
+    assert cues[1].text == "R&D and AT&T stay; <b> is text, this a tag"
+    srt = "1\n00:00:01,000 --> 00:00:02,000\nTom &amp; Jerry\n"
+    assert read_transcript(_write(tmp_path, "t.srt", srt), "s1")[0].text == "Tom & Jerry"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_ascii_utf16_without_bom(tmp_path, encoding, caplog):
+    """ASCII text in UTF-16 is valid UTF-8 (with NULs): it was read as UTF-8 and refused as
+    "neither WebVTT (no WEBVTT header) nor SRT" instead of being decoded as UTF-16."""
+    with caplog.at_level("WARNING"):
+        cues = read_transcript(_write(tmp_path, "t.srt", SRT, encoding), "s1")
+    assert [c.text for c in cues] == ["Hello everyone, welcome.", "Thanks!"]
+    assert f"UTF-16 without a byte-order mark; decoded as {encoding}" in caplog.text

@@ -21,14 +21,19 @@ def setup_logging(log_file: str | os.PathLike | None, level: int = logging.INFO)
     root.setLevel(level)
     if log_file:
         os.makedirs(os.path.dirname(os.path.abspath(log_file)), exist_ok=True)
-        fh = logging.FileHandler(log_file, mode="w", encoding="utf-8")
+        open(log_file, "w").close()  # a fresh log per job; appended to from here on (so lines that
+        # native code writes to the same file, engage.quiet.native_stderr_to, are never overwritten)
+        fh = logging.FileHandler(log_file, mode="a", encoding="utf-8")
         fh.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(fh)
+    # Python warnings of dependencies (deprecations ...) go to the log file, not the terminal.
+    logging.captureWarnings(True)
     sh = logging.StreamHandler(sys.stderr)
     sh.setLevel(logging.WARNING if log_file else level)
     # Records logged with extra={"file_only": True} (e.g. the final one-line error, which the
-    # runner prints itself) stay out of stderr so the user sees each message once.
-    sh.addFilter(lambda record: not getattr(record, "file_only", False))
+    # runner prints itself) and captured Python warnings stay out of stderr, so the user sees each
+    # message once and only the pipeline's own.
+    sh.addFilter(lambda record: not getattr(record, "file_only", False) and (record.name != "py.warnings" or not log_file))
     sh.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(sh)
 

@@ -3,11 +3,13 @@
 Parsing is done by webvtt-py (a maintained WebVTT/SRT parser); this module adds what the pipeline
 needs on top: exact millisecond times, speaker names (``<v Name>`` tags, or "Name: " prefixes when most
 cues have one) kept separately from the text, cues sorted by
-time with stable 1-based indices, and one-line errors for empty or malformed files.
+time with stable 1-based indices, character references (``&amp;``) decoded, WebVTT files written
+with SRT-style comma decimals read with a warning, and one-line errors for empty or malformed files.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -24,6 +26,11 @@ log = logging.getLogger(__name__)
 
 _TS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
 _TAG = re.compile(r"<[^>]*>")
+#: Character references of cue text (WebVTT: ``&amp;``, ``&lt;``, ``&nbsp;``, ``&#39;`` ...). Only the
+#: terminated form: "R&D" or "AT&T" stay as written.
+_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: A WebVTT timing line written with SRT's comma decimals ("00:00:01,000 --> 00:00:02,500").
+_COMMA_TIMING = re.compile(r"^(\s*(?:\d+:)?\d{1,2}:\d{2}),(\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2})[.,](\d{1,3})")
 #: "Jane Doe: text" (Zoom's audio-transcript VTT and many SRT exports name the speaker this way).
 _SPEAKER_PREFIX = re.compile(r"^([^\W\d_][\w.'’()\- ]{0,47}?)\s*:\s+(\S.*)$")
 #: A file's cues are read as "Name: text" only when at least this share of them look like that
@@ -61,6 +68,24 @@ class Cue:
     voice: str | None = None
 
 
+def decode_char_refs(text: str) -> str:
+    """Decode ``&amp;``-style character references (WebVTT escapes ``&``, ``<`` and ``>`` this way; many
+    SRT exporters do too). Non-breaking spaces become plain spaces."""
+    return _CHAR_REF.sub(lambda m: html.unescape(m.group(0)), text).replace("\u00a0", " ")
+
+
+def _vtt_comma_decimals(text: str, session: str | None, path: Path) -> str:
+    """WebVTT requires '.' before the milliseconds; SRT uses ','. Files converted by renaming an
+    .srt keep the commas and webvtt-py would skip every cue: read them as '.' and say so."""
+    lines = text.split("\n")
+    fixed = [_COMMA_TIMING.sub(r"\1.\2.\3", line) if "-->" in line else line for line in lines]
+    n = sum(a != b for a, b in zip(lines, fixed))
+    if n:
+        log.warning("session '%s': %s: WebVTT with SRT-style comma decimals in %d cue time(s) "
+                    "(e.g. %r); read as '.'", session, path, n, next(a for a, b in zip(lines, fixed) if a != b).strip())
+    return "\n".join(fixed)
+
+
 def parse_timestamp(ts: str) -> float:
     """'01:02:03.450' / '02:03.450' / '00:00:01,5' -> seconds (float, millisecond precision)."""
     m = _TS.match(ts.strip())
@@ -85,6 +110,8 @@ def read_transcript(path: str | os.PathLike, session: str | None = None) -> list
     if not text.strip():
         raise SessionError(session, path, "transcript is empty")
     is_vtt = text.lstrip().startswith("WEBVTT")
+    if is_vtt:
+        text = _vtt_comma_decimals(text, session, path)
     try:
         if is_vtt:
             captions = webvtt.from_string(text).captions
@@ -105,8 +132,8 @@ def read_transcript(path: str | os.PathLike, session: str | None = None) -> list
         if end <= start:
             log.warning("session '%s': %s cue %s-%s has end <= start; dropped", session, path, c.start, c.end)
             continue
-        voice = getattr(c, "voice", None) or None
-        body = " ".join(_TAG.sub("", c.raw_text).split())
+        voice = decode_char_refs(getattr(c, "voice", None) or "") or None
+        body = " ".join(decode_char_refs(_TAG.sub("", c.raw_text)).split())
         cues.append((start, end, body, voice))
     n_timing_lines = sum("-->" in line for line in text.split("\n"))
     if n_timing_lines > len(captions):

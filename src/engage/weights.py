@@ -16,9 +16,6 @@ RANDOM = "random"  # config value meaning "random-initialised weights" (recorded
 RANDOM_TAG = "random-init"
 
 
-sha256_of = sha256_file  # public name kept for callers
-
-
 def resolve_weights(
     path: str | os.PathLike,
     sha256: str | None = None,
@@ -26,21 +23,24 @@ def resolve_weights(
     what: str = "model weights",
     config_key: str = "",
     how_to_get: str = "",
-    base_dir: str | os.PathLike | None = None,
 ) -> tuple[Path, str]:
     """Return ``(absolute path, sha256)`` of a local weights file, checking ``sha256`` when given.
 
-    ``base_dir`` resolves relative paths (the workflow's folder); ``config_key``/``how_to_get``
-    make the error message actionable.
+    Relative paths are resolved by the workflow (from the workflow folder) before they get here;
+    ``config_key``/``how_to_get`` make the error message actionable.
     """
     p = Path(path).expanduser()
-    if not p.is_absolute() and base_dir is not None:
-        p = Path(base_dir) / p
-    key = f" (config key {config_key})" if config_key else ""
     if not p.is_file():
+        key = f" (config key {config_key})" if config_key else ""
         hint = f" {how_to_get}" if how_to_get else ""
         raise ConfigError(f"{what} not found: put the file at {p}{key}.{hint}")
-    digest = sha256_of(p)
-    if sha256 and digest.lower() != sha256.lower():
-        raise ConfigError(f"{what} at {p} has sha256 {digest}, expected {sha256}{key}: wrong or corrupt file")
+    digest = sha256_file(p)
+    check_sha256(digest, sha256, what=f"{what} at {p}", config_key=config_key)
     return p.resolve(), digest
+
+
+def check_sha256(digest: str, expected: str | None, *, what: str, config_key: str = "") -> None:
+    """ConfigError when ``expected`` is given and differs from ``digest`` (case-insensitive)."""
+    if expected and digest.lower() != expected.lower():
+        key = f" (config key {config_key})" if config_key else ""
+        raise ConfigError(f"{what} has sha256 {digest}, expected {expected}{key}: wrong or corrupt file")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 
-from engage.face.columns import face_schema
+from engage.contract import FACE
 from engage.io.parquet import read_meta
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +16,7 @@ def test_face_parquet_from_sample_run(sample_run):
     face = res / "features" / "face.parquet"
     assert face.exists(), sample_run["proc"].stderr[-2000:]
     t = pq.read_table(face)
-    assert t.schema.equals(face_schema(), check_metadata=False)
+    assert t.schema.equals(FACE.schema(), check_metadata=False)
     df = t.to_pandas()
     clips = pq.read_table(res / "clips.parquet").to_pandas()
     assert set(df["clip_id"]) == set(clips["clip_id"])

@@ -15,6 +15,9 @@ audio and transcript); the good session targets every per-session output up to t
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,7 +38,7 @@ GOOD_TARGETS = [
 ]
 BAD_TARGETS = ["clips.parquet", "features/asd.parquet"]
 CLIPS_ONLY = ["clips.parquet"]
-CLIPS_ONLY_CASES = ("cues_cp1252", "cues_utf16", "cues_empty")
+CLIPS_ONLY_CASES = ("cues_cp1252", "cues_utf16", "cues_utf16_nobom", "cues_empty")
 
 # Transcript bodies (cue text is ASCII-safe except where the encoding is the point).
 OVERLAP_VTT = """WEBVTT
@@ -53,6 +56,9 @@ OVERLAP_VTT = """WEBVTT
 <v Cid>fully inside both
 """
 CP1252_VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.400\n<v Zoë>Café – naïve “quotes”\n\n00:00:01.500 --> 00:00:02.900\n<v José>Ça va\n"
+# An .srt turned into a .vtt by adding the header (comma decimals kept), with character references.
+COMMA_VTT = "WEBVTT\n\n1\n00:00:00,000 --> 00:00:01,400\n<v Ann>Q&amp;A: 2 &lt; 3\n\n2\n00:00:01,500 --> 00:00:02,900\nTom &amp; Jerry\n"
+ASCII_SRT = "1\n00:00:00,000 --> 00:00:01,400\nHello there\n\n2\n00:00:01,500 --> 00:00:02,900\nplain ASCII\n"
 UTF16_SRT = "1\n00:00:00,000 --> 00:00:01,400\nZoë: Grüße\n\n2\n00:00:01,500 --> 00:00:02,900\n日本語のテキスト\n"
 
 
@@ -64,6 +70,18 @@ def short_clip(out: Path, *extra: str) -> Path:
     """The first 3 s of the sample (640x480 2x2 grid, 25 fps, AAC audio)."""
     ffmpeg("-i", SAMPLE / "gallery.mp4", "-t", SECONDS, "-c:v", "libx264", "-preset", "ultrafast", *extra, out)
     return out
+
+
+def overwrite_bytes(data: bytes, share: float, blocks: int = 40, seed: int = 1) -> bytes:
+    """``share`` of the bytes overwritten with random ones, in ``blocks`` blocks spread over the media data
+    (5-85 % of the file: the mp4 header and the index at the end stay readable)."""
+    rnd = random.Random(seed)
+    out = bytearray(data)
+    size = int(len(out) * share / blocks)
+    lo, hi = int(len(out) * 0.05), int(len(out) * 0.85)
+    for start in sorted(rnd.sample(range(lo, hi - size, size), blocks)):
+        out[start:start + size] = rnd.randbytes(size)
+    return bytes(out)
 
 
 def session_dir(sessions: Path, name: str) -> Path:
@@ -121,9 +139,45 @@ def build_sessions(root: Path) -> dict[str, Path]:
         shutil.copy(base, d[name] / "gallery.mp4")
         (d[name] / fname).write_bytes(payload)
 
-    # Folder names the workflow refuses (spaces, leading dash) or ignores (leading dot, hidden).
-    for name in ("with space", "-dash", ".hidden"):
+    d["cues_utf16_nobom"] = session_dir(sessions, "cues_utf16_nobom")  # ASCII text: valid UTF-8 too, with NULs
+    shutil.copy(base, d["cues_utf16_nobom"] / "gallery.mp4")
+    (d["cues_utf16_nobom"] / "transcript.srt").write_bytes(ASCII_SRT.encode("utf-16-le"))
+
+    # Degraded but usable recordings: one warning each (log, stderr, media.json/layout.json, report).
+    d["corrupt_20pct"] = session_dir(sessions, "corrupt_20pct")  # 20 % of the bytes overwritten, index intact
+    (d["corrupt_20pct"] / "gallery.mp4").write_bytes(overwrite_bytes(base.read_bytes(), 0.2))
+    d["low_fps"] = session_dir(sessions, "low_fps")  # 2 frames per second (the timeline repeats each 12.5 times)
+    ffmpeg("-i", base, "-vf", "fps=2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy",
+           d["low_fps"] / "gallery.mp4")
+    d["small_picture"] = session_dir(sessions, "small_picture")  # the 2x2 grid in 192x144: 96x72 tiles
+    ffmpeg("-i", base, "-vf", "scale=192:144", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "copy",
+           d["small_picture"] / "gallery.mp4")
+
+    # Hand-made layout.json overrides with times or tile ids that used to crash tracks/clips (NaN was even
+    # copied into the output layout.json, which is then not JSON).
+    for name, (start, end, tile_id) in OVERRIDE_CASES.items():
+        d[name] = session_dir(sessions, name)
+        shutil.copy(base, d[name] / "gallery.mp4")
+        tiles = ", ".join(f'{{"id": "{tile_id if k == 0 else f"p{k:02d}"}", "x": {x}, "y": {y}, "w": 320, "h": 240}}'
+                          for k, (x, y) in enumerate([(0, 0), (320, 0), (0, 240), (320, 240)]))
+        (d[name] / "layout.json").write_text(f'{{"spans": [{{"start": {start}, "end": {end}, "tiles": [{tiles}]}}]}}')
+
+    # Two recordings and two transcripts: gallery.mp4 and transcript.vtt are used (the others would fail:
+    # an empty mkv, an empty srt), with one warning each; the vtt has comma decimals and &amp;.
+    d["two_of_each"] = session_dir(sessions, "two_of_each")
+    shutil.copy(base, d["two_of_each"] / "gallery.mp4")
+    (d["two_of_each"] / "gallery.mkv").write_bytes(b"")
+    (d["two_of_each"] / "transcript.vtt").write_text(COMMA_VTT)
+    (d["two_of_each"] / "transcript.srt").write_bytes(b"")
+
+    # Folder names the workflow refuses (spaces, leading dash; names of shared results folders) or ignores
+    # (leading dot, hidden).
+    for name in ("with space", "-dash", ".hidden", *RESERVED_NAMES):
         shutil.copy(base, session_dir(sessions, name) / "gallery.mp4")
+    # Folders without a usable recording: none, wrong case, a dangling symbolic link.
+    (session_dir(sessions, "no_gallery") / "transcript.vtt").write_text(OVERLAP_VTT)
+    shutil.copy(base, session_dir(sessions, "upper_case") / "Gallery.MP4")
+    (session_dir(sessions, "dangling") / "gallery.mp4").symlink_to(root / "media" / "deleted.mp4")
     return d
 
 
@@ -158,14 +212,58 @@ def fault_run(tmp_path_factory) -> dict:
 
 
 
+#: session -> (start, end, first tile id) of its layout.json override (JSON text as written)
+OVERRIDE_CASES = {
+    "override_end_nan": ("0", "NaN", "p00"),
+    "override_start_inf": ("-Infinity", "3.0", "p00"),
+    "override_end_inf": ("0", "Infinity", "p00"),
+    "override_unordered": ("3.0", "0", "p00"),
+    "override_id_dotdot": ("0", "3.0", "../../x"),
+    "override_id_slash": ("0", "3.0", "a/b"),
+    "override_id_long": ("0", "3.0", "p" * 300),
+}
+
 # session -> (rule, file name, problem text) of its single ERROR line
 REJECTED = {
     "truncated": ("ingest", "gallery.mp4", "truncated file: video data"),
     "zero_byte": ("ingest", "gallery.mp4", "video file is empty (0 bytes)"),
     "audio_only": ("ingest", "gallery.mp4", "no video stream"),
     "cues_empty": ("clips", "transcript.vtt", "transcript is empty"),
+    "override_end_nan": ("layout", "layout.json", "layout override: span 0: end is NaN (times must be finite"),
+    "override_start_inf": ("layout", "layout.json", "layout override: span 0: start is -Infinity (times must be"),
+    "override_end_inf": ("layout", "layout.json", "layout override: span 0: end is Infinity (times must be"),
+    "override_unordered": ("layout", "layout.json", "layout override: span 0: end 0 is before start 3.0"),
+    "override_id_dotdot": ("layout", "layout.json", "layout override: span 0 tile 0: id '../../x' is not a safe name"),
+    "override_id_slash": ("layout", "layout.json", "layout override: span 0 tile 0: id 'a/b' is not a safe name"),
+    "override_id_long": ("layout", "layout.json", "is 300 characters long (at most 64"),
 }
-HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_cp1252", "cues_utf16")
+HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_cp1252", "cues_utf16",
+           "cues_utf16_nobom", "two_of_each", "corrupt_20pct", "low_fps", "small_picture")
+# session -> (rule, document, problem text) of its single WARNING line on stderr (also in the document's warnings)
+WARNED = {
+    "corrupt_20pct": ("ingest", "media.json", re.compile(r"\d+ decode errors in the video stream \(e\.g\. '.+'; more "
+                                                         r"than ingest\.max_decode_errors = 10\)")),
+    "low_fps": ("ingest", "media.json", re.compile(r"the video has 2\.0 frames per second \(below "
+                                                   r"ingest\.min_source_fps = 10\): .* repeats about 12 times")),
+    "small_picture": ("layout", "layout.json", re.compile(r"4 of 4 camera-on tiles \(p00, p01, p02, p03\) are smaller "
+                                                          r"than layout\.min_tile_size = 90 px \(smallest 96x72")),
+}
+#: Lines the native libraries print (absl/TFLite C++ logging, protobuf's deprecation warning): never on stderr.
+NATIVE_NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|XNNPACK delegate|inference_feedback_manager|"
+                          r"SymbolDatabase\.GetPrototype|warnings\.warn\(")
+#: Session folders named like the results folders all sessions share (results/logs/<stage>/<s>.log ...).
+RESERVED_NAMES = ("logs", "benchmarks", "Models")
+# folder -> problem text of its single parse-time line "ERROR session '<name>' in <dir>: <problem>; skipped"
+REFUSED_AT_PARSE = {
+    "with space": "unsafe session folder name",
+    "-dash": "unsafe session folder name",
+    "logs": "reserved session folder name",
+    "benchmarks": "reserved session folder name",
+    "Models": "reserved session folder name",
+    "no_gallery": "no recording: expected one of gallery.mp4",
+    "upper_case": "found Gallery.MP4 but file names are case-sensitive: rename it to gallery.mp4",
+    "dangling": "gallery.mp4 is a broken symbolic link",
+}
 
 
 def read(path: Path):
@@ -175,8 +273,6 @@ def read(path: Path):
 
 
 def media(run, session: str) -> dict:
-    import json
-
     return json.loads((run["results"] / session / "media.json").read_text())
 
 
@@ -184,6 +280,39 @@ def test_run_fails_overall_without_tracebacks(fault_run):
     proc = fault_run["proc"]
     assert proc.returncode != 0  # the bad sessions fail ...
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]  # ... each with a line, not a stack
+
+
+def test_no_native_library_chatter_on_stderr(fault_run):
+    """More than 140 TFLite/absl/protobuf lines buried the one-line errors; they go to the job logs now."""
+    noise = [ln for ln in fault_run["proc"].stderr.splitlines() if NATIVE_NOISE.search(ln)]
+    assert noise == [], noise[:5]
+    logs = "".join(p.read_text(errors="replace") for p in (fault_run["results"] / "logs" / "tracks").glob("*.log"))
+    assert "XNNPACK" in logs or "inference_feedback_manager" in logs  # produced, and kept in the logs
+
+
+@pytest.mark.parametrize("session", sorted(WARNED))
+def test_degraded_recordings_warn_once_and_record_it(fault_run, session):
+    """Decode errors (20 % of the bytes overwritten), 2 fps, a picture too small for its grid: the session runs,
+    with one warning line naming session, file and problem, also in media.json/layout.json warnings."""
+    rule, doc, problem = WARNED[session]
+    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if ln.startswith("WARNING") and f"'{session}'" in ln]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"WARNING engage.{rule}.") and f"session '{session}' (" in lines[0]
+    assert f"/sessions/{session}/gallery.mp4" in lines[0] and problem.search(lines[0]), lines[0]
+    warnings = json.loads((fault_run["results"] / session / doc).read_text())["warnings"]
+    assert len(warnings) == 1 and problem.search(warnings[0]), warnings
+    m = media(fault_run, session)
+    if session == "corrupt_20pct":
+        assert m["decode_errors"] > 10 and m["frames_decoded"] < 75
+    else:
+        assert m["decode_errors"] == 0
+    assert m["source_fps"] == (2.0 if session == "low_fps" else pytest.approx(m["frames_decoded"] / 3.0, abs=0.01))
+
+
+def test_good_recordings_have_no_warnings(fault_run):
+    m = media(fault_run, "good")
+    assert m["warnings"] == [] and m["decode_errors"] == 0 and m["source_fps"] == 25.0
+    assert json.loads((fault_run["results"] / "good" / "layout.json").read_text())["warnings"] == []
 
 
 @pytest.mark.parametrize("session", sorted(REJECTED))
@@ -197,11 +326,39 @@ def test_rejected_session_gives_one_clear_line(fault_run, session):
     assert not (fault_run["results"] / session / "clips.parquet").exists()
 
 
-@pytest.mark.parametrize("name", ["with space", "-dash"])
-def test_unsafe_folder_names_are_refused_at_parse_time(fault_run, name):
-    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if ln.startswith(f"ERROR session '{name}'")]
-    assert len(lines) == 1 and "unsafe session folder name" in lines[0] and lines[0].endswith("skipped")
-    assert not (fault_run["results"] / name).exists()
+@pytest.mark.parametrize("name", sorted(REFUSED_AT_PARSE))
+def test_folders_are_refused_at_parse_time_with_one_line(fault_run, name):
+    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if f"session {name!r}" in ln]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"ERROR session {name!r} in ") and REFUSED_AT_PARSE[name] in lines[0]
+    assert lines[0].endswith("skipped")
+    if name not in RESERVED_NAMES:
+        assert not (fault_run["results"] / name).exists()
+
+
+def test_reserved_names_get_no_jobs(fault_run):
+    """A session 'logs' was part of `all`: its outputs went to results/logs/media.json ... and a rerun of
+    its clips deleted results/logs/clips/<other session>.log."""
+    root, results = fault_run["root"], fault_run["results"]
+    proc = run_snakemake("-n", "--cores", "2", check=False, cwd=root,
+                         config={"sessions_dir": root / "sessions", "results_dir": results})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    planned = proc.stdout + proc.stderr
+    assert "/good/" in planned or "Nothing to be done" in planned, planned[-2000:]
+    for name in RESERVED_NAMES:
+        assert f"{results}/{name}/media.json" not in planned and f"/{name}.log" not in planned, name
+    for name in RESERVED_NAMES:
+        assert not list(results.glob(f"logs/*/{name}.log")) and not (results / name / "media.json").exists()
+    assert (results / "logs" / "clips" / "good.log").is_file()
+
+
+def test_two_recordings_or_transcripts_warn_once_naming_the_file_used(fault_run):
+    lines = [ln for ln in fault_run["proc"].stderr.splitlines() if ln.startswith("WARNING session 'two_of_each'")]
+    assert lines == [
+        f"WARNING session 'two_of_each' in {fault_run['root'] / 'sessions'}: found gallery.mp4 and gallery.mkv; using gallery.mp4",
+        f"WARNING session 'two_of_each' in {fault_run['root'] / 'sessions'}: found transcript.vtt and transcript.srt; "
+        "using transcript.vtt",
+    ]
 
 
 def test_hidden_folder_is_ignored(fault_run):
@@ -258,12 +415,20 @@ def test_overlapping_out_of_order_cues_are_kept_sorted_and_attributed(fault_run)
     assert all(u["speaker"] for u in utts)  # audio + faces present: each cue gets a speaker
 
 
-@pytest.mark.parametrize("session", ["cues_cp1252", "cues_utf16"])
+@pytest.mark.parametrize("session", ["cues_cp1252", "cues_utf16", "cues_utf16_nobom"])
 def test_bad_encodings_are_decoded(fault_run, session):
     clips = read(fault_run["results"] / session / "clips.parquet")
     assert any(c["utterances"] for c in clips)
     log = (fault_run["results"] / "logs" / "clips" / f"{session}.log").read_text()
     assert ("not UTF-8" in log) == (session == "cues_cp1252")
+    assert ("is UTF-16 without a byte-order mark; decoded as utf-16-le" in log) == (session == "cues_utf16_nobom")
+
+
+def test_webvtt_comma_decimals_and_character_references(fault_run):
+    utts = read(fault_run["results"] / "two_of_each" / "utterances.parquet")
+    assert [(u["start"], u["end"], u["text"]) for u in utts] == [(0.0, 1.4, "Q&A: 2 < 3"), (1.5, 2.9, "Tom & Jerry")]
+    log = (fault_run["results"] / "logs" / "clips" / "two_of_each.log").read_text()
+    assert "WebVTT with SRT-style comma decimals in 2 cue time(s)" in log
 
 
 def test_nothing_outside_results_is_touched(fault_run):
@@ -281,3 +446,67 @@ def test_target_path_with_dotdot_cannot_escape_results(fault_run):
         assert proc.returncode != 0
         assert "MissingRuleException" in proc.stderr or "No rule to produce" in proc.stderr, proc.stderr[-2000:]
     assert not (root / "escaped").exists() and not (results.parent.parent / "escaped").exists()
+
+
+# --- Config faults: each is one parse (a dry run); the workflow stops before any job with one line. ---
+
+
+def _config_run(root: Path, sessions, results, *extra: str, **kw):
+    return run_snakemake("-n", "--cores", "1", *extra, check=False, cwd=root,
+                         config={"sessions_dir": sessions, "results_dir": results, **kw})
+
+
+def _one_error(proc) -> str:
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR")]
+    assert len(lines) == 1, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr and "Failed validating" not in proc.stderr, proc.stderr[-3000:]
+    return lines[0]
+
+
+@pytest.mark.parametrize("case, problem", [
+    ("results_inside_sessions", "is inside sessions_dir"),
+    ("results_is_sessions", "is the sessions_dir"),
+    ("results_is_sessions_by_link", "is the sessions_dir"),
+    ("sessions_inside_results", "is inside results_dir"),
+    ("sessions_missing", "does not exist"),
+])
+def test_unusable_folders_stop_at_parse_time(tmp_path, case, problem):
+    """Outputs in the session folders were read as sessions by the next run (cyclic dependency); a
+    missing sessions_dir ran nothing and said nothing."""
+    (tmp_path / "sessions" / "s1").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "sessions", target_is_directory=True)
+    (tmp_path / "outer" / "sessions").mkdir(parents=True)
+    sessions, results = {
+        "results_inside_sessions": ("sessions", "sessions/s1/results"),
+        "results_is_sessions": (tmp_path / "sessions", "sessions/"),
+        "results_is_sessions_by_link": ("sessions", "link"),
+        "sessions_inside_results": (tmp_path / "outer" / "sessions", tmp_path / "outer"),
+        "sessions_missing": (tmp_path / "nope", tmp_path / "results"),
+    }[case]
+    before = snapshot(tmp_path)
+    proc = _config_run(tmp_path, sessions, results)
+    assert proc.returncode != 0
+    line = _one_error(proc)
+    assert line.startswith("ERROR config: ") and problem in line
+    assert snapshot(tmp_path) == before  # nothing written
+
+
+def test_empty_sessions_dir_says_so(tmp_path):
+    (tmp_path / "sessions").mkdir()
+    proc = _config_run(tmp_path, tmp_path / "sessions", tmp_path / "results")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"WARNING sessions_dir {tmp_path / 'sessions'}: no session" in proc.stderr
+
+
+def test_nested_config_numbers_from_the_command_line(fault_run):
+    """--config 'clips={target_s: 10.0}' failed with "'10.0' is not of type 'number'" and a schema dump; it
+    now means the number 10.0 (the default: the good session's clips are up to date, no params change)."""
+    root, results = fault_run["root"], fault_run["results"]
+    target = str(results / "good" / "clips.parquet")
+    proc = _config_run(root, root / "sessions", results, target, clips="{target_s: 10.0, min_s: 5.0}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Nothing to be done" in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-3000:]
+    proc = _config_run(root, root / "sessions", results, target, clips="{target_s: ten}")
+    assert proc.returncode != 0
+    line = _one_error(proc)
+    assert line.startswith("ERROR config: key clips.target_s: 'ten' is not of type 'number'"), line

@@ -23,7 +23,7 @@ from engage.model.testdata import write_session
 
 pytestmark = pytest.mark.e2e
 
-MODEL_RULES = ["dataset", "train", "eval", "tables", "predict"]
+MODEL_RULES = ["labels_merge", "dataset", "train", "eval", "tables", "predict"]
 RUNS = {"tiny_moco": {"loss": "mocorank", "groups": ["tiny"]},
         "tiny_ce": {"loss": "ce", "variant": "concat", "audio": True, "train": {"audio_epochs": 2}, "groups": ["tiny"]}}
 

@@ -1,16 +1,13 @@
 """Operations on real runs of the sample session: reruns, added sessions, params changes, kills,
-container wiring and the Slurm profile (issue 9)."""
+the Slurm profile and a missing container runtime (issue 9; container wiring: tests/test_containers.py)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import signal
-import stat
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -71,29 +68,6 @@ def test_changing_asd_threshold_reruns_asd_and_dependents_only(sample_run, tmp_p
     assert "asd" in jobs, res.stdout[-3000:]
     for upstream in ("ingest", "layout", "tracks", "clips", "face_builtin", "i3d"):
         assert upstream not in jobs, (upstream, jobs)
-
-
-def test_container_per_rule_with_stub_apptainer(sample_run, tmp_path):
-    """`-n --use-singularity` plans the project image for ordinary rules and OpenFace for face.
-
-    Uses a STUB `apptainer` executable (no container runtime exists on the test machines): it only
-    answers --version and records its arguments.
-    """
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    stub = bindir / "apptainer"
-    stub.write_text("#!/bin/sh\n# test stub, not a real container runtime\necho \"$@\" >> \"$(dirname \"$0\")/calls\"\n"
-                    "[ \"$1\" = --version ] && echo 'apptainer version 1.3.4'\nexit 0\n")
-    stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
-    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
-    results = tmp_path / "results"
-    cmd = snakemake_cmd("-n", "--cores", "2", "--use-singularity", "-p",
-                        config={"sessions_dir": sample_run["sessions"], "results_dir": results}, cwd=tmp_path)
-    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
-    assert res.returncode == 0, res.stderr[-3000:]
-    out = res.stdout
-    assert "docker://engage/engage" in out
-    assert "algebr/openface" in out and "face_openface" in out
 
 
 def test_slurm_profile_assigns_gpus_only_to_gpu_rules(sample_run, tmp_path):

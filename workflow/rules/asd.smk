@@ -1,5 +1,4 @@
-# asd: active-speaker scores per person and frame (Light-ASD / TalkNet) and who-said-what
-# (docs/asd.md); clip_speech: speech seconds and attributed utterances per clip and person.
+# asd: active-speaker scores per person and frame (Light-ASD / TalkNet) and who-said-what (docs/asd.md).
 
 
 rule asd:
@@ -8,7 +7,7 @@ rule asd:
         media=res("{session}/media.json"),
         audio=res("{session}/audio.wav"),
         tracks=res("{session}/tracks.parquet"),
-        transcript=asd_transcript,
+        transcript=session_transcript,
         weights=asd_weights_input,
     output:
         scores=res("{session}/features/asd.parquet"),
@@ -44,28 +43,4 @@ rule asd:
         "../scripts/asd.py"
 
 
-rule clip_speech:
-    input:
-        clips=res("{session}/clips.parquet"),
-        scores=res("{session}/features/asd.parquet"),
-        utterances=res("{session}/utterances.parquet"),
-    output:
-        res("{session}/features/clip_speech.parquet"),
-    log:
-        res("logs/clip_speech/{session}.log"),
-    benchmark:
-        res("benchmarks/clip_speech/{session}.tsv")
-    conda:
-        "../../envs/core.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-    params:
-        min_speech_seconds=ASD["clip_min_speech_seconds"],
-    script:
-        "../scripts/clip_speech.py"
-
-
-PER_SESSION_TARGETS.extend(
-    ["features/asd.parquet", "utterances.parquet", "features/clip_speech.parquet"]
-)
+PER_SESSION_TARGETS.extend(["features/asd.parquet", "utterances.parquet"])

@@ -11,14 +11,7 @@ rule clips:
         audio=res("{session}/audio.wav"),
         layout=res("{session}/layout.json"),
         tracks=res("{session}/tracks.parquet"),
-        transcript=lambda wc: [
-            p
-            for p in (
-                f"{SESSIONS_DIR}/{wc.session}/transcript.vtt",
-                f"{SESSIONS_DIR}/{wc.session}/transcript.srt",
-            )
-            if os.path.exists(p)
-        ][:1],
+        transcript=session_transcript,
     output:
         clips=res("{session}/clips.parquet"),
         clip_dir=directory(res("{session}/clips")),
@@ -39,6 +32,9 @@ rule clips:
         preset=config["clips"]["preset"],
         crf=config["clips"]["crf"],
         audio_bitrate=config["clips"]["audio_bitrate"],
+        # libx264 threads per clip encoder: x264's output depends on it, so it is fixed (byte-identical
+        # reruns on any machine), not the job's core count.
+        x264_threads=2,
     script:
         "../scripts/clips.py"
 

@@ -5,6 +5,8 @@
 #   face.backend: builtin  -> MediaPipe face mesh on the host (offline, no container)
 #   face.backend: auto     -> openface when Snakemake runs with containers (--use-singularity /
 #                             --sdm apptainer), builtin otherwise.
+# Both read layout.json and tracks.parquet: no face success on a camera-off tile or where tracks
+# found no face (engage.face.evidence).
 
 
 if FACE_BACKEND == "openface":
@@ -52,6 +54,8 @@ if FACE_BACKEND == "openface":
     rule face_openface:
         input:
             clips=res("{session}/clips.parquet"),
+            tracks=res("{session}/tracks.parquet"),
+            layout=res("{session}/layout.json"),
             csv=res("{session}/features/openface/csv"),
         output:
             res("{session}/features/face.parquet"),
@@ -76,6 +80,8 @@ else:
     rule face_builtin:
         input:
             clips=res("{session}/clips.parquet"),
+            tracks=res("{session}/tracks.parquet"),
+            layout=res("{session}/layout.json"),
         output:
             res("{session}/features/face.parquet"),
         log:

@@ -41,7 +41,9 @@ localrules:
 
 rule download_i3d_weights:
     output:
-        i3d_download_target(),
+        workflow_support.i3d_download_target(
+            I3D["weights"], I3D["weights_url"], workflow.basedir
+        ),
     log:
         res("logs/download_i3d_weights.log"),
     conda:
@@ -49,6 +51,7 @@ rule download_i3d_weights:
     params:
         url=I3D["weights_url"],
         sha256=I3D["sha256"],
+        timeout=60.0,  # seconds without data before the download gives up
     script:
         "../scripts/download_i3d_weights.py"
 

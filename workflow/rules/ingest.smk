@@ -13,12 +13,15 @@ rule ingest:
         res("benchmarks/ingest/{session}.tsv")
     conda:
         "../../envs/core.yaml"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=1000,
     params:
         audio_rate=config["ingest"]["audio_rate"],
         require_audio=config["ingest"]["require_audio"],
+        decode_check=config["ingest"]["decode_check"],
+        max_decode_errors=config["ingest"]["max_decode_errors"],
+        min_source_fps=config["ingest"]["min_source_fps"],
     script:
         "../scripts/ingest.py"
 

@@ -30,6 +30,7 @@ rule layout:
         id_rejoin_max_distance=config["layout"]["id_rejoin_max_distance"],
         names=config["layout"]["names"],
         name_samples=config["layout"]["name_samples"],
+        min_tile_size=config["layout"]["min_tile_size"],
         fit=config["layout"]["fit"],
     script:
         "../scripts/layout.py"

@@ -4,6 +4,7 @@
 rule session_report:
     input:
         video=session_video,
+        media=res("{session}/media.json"),
         layout=res("{session}/layout.json"),
         asd=res("{session}/features/asd.parquet"),
         utterances=res("{session}/utterances.parquet"),

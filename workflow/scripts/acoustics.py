@@ -8,7 +8,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.acoustics import acoustics_session
     from engage.runner import run_stage
 
-    p = snakemake.params
+    # Every params: entry of the rule reaches acoustics_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         acoustics_session,
@@ -18,10 +18,4 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         clip_speech=snakemake.input.clip_speech,
         audio=snakemake.input.audio,
         output=snakemake.output[0],
-        pitch_floor=p.pitch_floor,
-        pitch_ceiling=p.pitch_ceiling,
-        floor_factor=p.floor_factor,
-        ceiling_factor=p.ceiling_factor,
-        time_step=p.time_step,
-        voice_quality=p.voice_quality,
     )

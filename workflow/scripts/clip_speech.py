@@ -8,6 +8,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.asd.clip_speech import clip_speech_session
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches clip_speech_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         clip_speech_session,
@@ -16,5 +17,4 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         scores=snakemake.input.scores,
         utterances=snakemake.input.utterances,
         output=snakemake.output[0],
-        min_speech_seconds=snakemake.params.min_speech_seconds,
     )

@@ -8,7 +8,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.clips import cut_clips_session
     from engage.runner import run_stage
 
-    transcript = snakemake.input.transcript
+    # Every params: entry of the rule reaches cut_clips_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         cut_clips_session,
@@ -20,6 +20,5 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         tracks_parquet=snakemake.input.tracks,
         clips_parquet=snakemake.output.clips,
         clips_dir=snakemake.output.clip_dir,
-        transcript=transcript[0] if len(transcript) else None,
-        **dict(snakemake.params.items()),
+        transcript=snakemake.input.transcript[0] if snakemake.input.transcript else None,
     )

@@ -8,10 +8,9 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.i3d.download import download_weights
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches download_weights under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         download_weights,
-        url=snakemake.params.url,
         dest=snakemake.output[0],
-        sha256=snakemake.params.sha256 or None,
     )

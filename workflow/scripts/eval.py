@@ -8,6 +8,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.model.stages import eval_run
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches eval_run under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         eval_run,
@@ -16,5 +17,4 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         run_name=snakemake.wildcards.run,
         metrics_out=snakemake.output.metrics,
         confusion_out=snakemake.output.confusion,
-        split=snakemake.params.split,
     )

@@ -8,13 +8,14 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.face.stage import face_session_builtin
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches face_session_builtin under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         face_session_builtin,
         session=snakemake.wildcards.session,
         clips_parquet=snakemake.input.clips,
+        tracks_parquet=snakemake.input.tracks,
+        layout_json=snakemake.input.layout,
         output=snakemake.output[0],
         threads=snakemake.threads,
-        min_detection_confidence=snakemake.params.min_detection_confidence,
-        min_tracking_confidence=snakemake.params.min_tracking_confidence,
     )

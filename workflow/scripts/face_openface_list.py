@@ -1,4 +1,4 @@
-"""Snakemake script for rule face_openface_list: the -f argument file for FeatureExtraction."""
+"""Snakemake script for rule face_openface_list: calls engage.face.openface_run.write_argument_file (the -f argument file)."""
 
 import sys
 from pathlib import Path
@@ -8,6 +8,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.face.openface_run import write_argument_file
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches write_argument_file under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         write_argument_file,

@@ -8,6 +8,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.ingest import ingest_session
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches ingest_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         ingest_session,
@@ -15,6 +16,5 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         video=snakemake.input.video,
         media_json=snakemake.output.media,
         audio_wav=snakemake.output.audio,
-        audio_rate=snakemake.params.audio_rate,
-        require_audio=snakemake.params.require_audio,
+        threads=snakemake.threads,
     )

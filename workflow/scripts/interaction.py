@@ -8,12 +8,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.interaction import interaction_session
     from engage.runner import run_stage
 
-    def optional(name):
-        """The single path of an optional named input, or None when the session has no such file."""
-        files = list(snakemake.input.get(name, []) or [])
-        return files[0] if files else None
-
-
+    # Every params: entry of the rule reaches interaction_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         interaction_session,
@@ -21,14 +16,9 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         clips=snakemake.input.clips,
         utterances=snakemake.input.utterances,
         layout=snakemake.input.layout,
-        chat=optional("chat"),
-        participants=optional("participants"),
+        chat=snakemake.input.chat[0] if snakemake.input.chat else None,
+        participants=snakemake.input.participants[0] if snakemake.input.participants else None,
         out_features=snakemake.output.features,
         out_csv=snakemake.output.csv,
         out_png=snakemake.output.png,
-        chat_offset_s=snakemake.params.chat_offset_s,
-        history_s=snakemake.params.history_s,
-        reply_window_s=snakemake.params.reply_window_s,
-        strict_chat=snakemake.params.strict_chat,
-        unattributed_is_other=snakemake.params.unattributed_is_other,
     )

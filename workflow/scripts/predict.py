@@ -8,16 +8,13 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.model.stages import predict_session
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches predict_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         predict_session,
         session=snakemake.wildcards.session,
-        session_dir=snakemake.params.session_dir,
         model_path=snakemake.input.model,
-        model_sha256=snakemake.params.sha256,
         out_parquet=snakemake.output.parquet,
         out_png=snakemake.output.png,
-        device=snakemake.params.device,
-        batch_size=snakemake.params.batch_size,
         threads=snakemake.threads,
     )

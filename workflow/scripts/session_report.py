@@ -9,11 +9,13 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.runner import run_stage
 
     i, o = snakemake.input, snakemake.output
+    # Every params: entry of the rule reaches build_session_report under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         build_session_report,
         session=snakemake.wildcards.session,
         video=i.video,
+        media_json=i.media,
         layout_json=i.layout,
         asd_parquet=i.asd,
         utterances_parquet=i.utterances,
@@ -21,7 +23,6 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         face_parquet=i.face,
         clip_speech_parquet=i.clip_speech,
         feature_files={"i3d": i.i3d, "text": i.text, "face": i.face, "asd": i.asd},
-        asd_threshold=snakemake.params.asd_threshold,
         out_layout_png=o.layout,
         out_speaking_png=o.speaking,
         out_coverage_png=o.coverage,

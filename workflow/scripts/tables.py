@@ -8,11 +8,10 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.model.stages import render_tables
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches render_tables under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         render_tables,
-        run_names=list(snakemake.params.run_names),
-        runs=dict(snakemake.params.runs),
         metrics=list(snakemake.input.metrics),
         logs=list(snakemake.input.logs),
         md_out=snakemake.output.md,

@@ -5,10 +5,10 @@ from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
     sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
-    from engage.runner import run_stage
     from engage.text import text_session
+    from engage.runner import run_stage
 
-    p = snakemake.params
+    # Every params: entry of the rule reaches text_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         text_session,
@@ -17,12 +17,5 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         utterances=snakemake.input.utterances,
         clip_speech=snakemake.input.clip_speech,
         output=snakemake.output[0],
-        model=p.model,
-        pooling=p.pooling,
-        batch_size=p.batch_size,
-        max_length=p.max_length,
-        device=p.device,
-        allow_download=p.allow_download,
-        on_missing_model=p.on_missing_model,
         threads=snakemake.threads,
     )

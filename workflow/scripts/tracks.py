@@ -5,9 +5,10 @@ from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
     sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
-    from engage.runner import run_stage
     from engage.tracks import track_session
+    from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches track_session under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         track_session,
@@ -17,5 +18,4 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         layout_json=snakemake.input.layout,
         tracks_parquet=snakemake.output.tracks,
         threads=snakemake.threads,
-        **dict(snakemake.params.items()),
     )

@@ -8,13 +8,12 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
     from engage.model.stages import train_run
     from engage.runner import run_stage
 
+    # Every params: entry of the rule reaches train_run under its own name (engage.runner.run_stage).
     run_stage(
         snakemake,
         train_run,
         dataset=snakemake.input.dataset,
         run_name=snakemake.wildcards.run,
-        run=dict(snakemake.params.run),
-        train=dict(snakemake.params.train),
         model_out=snakemake.output.model,
         log_out=snakemake.output.train_log,
         threads=snakemake.threads,

@@ -15,33 +15,20 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
-from engage.acoustics import attribution as attr
 from engage.acoustics import features as feat
 from engage.acoustics import praat
+from engage.contract import ACOUSTICS, Clip, read_clip_speech, read_clips, read_utterances
 from engage.errors import ConfigError
-from engage.io.parquet import write_table
+from engage.intervals import merge_intervals, per_window
 from engage.logutil import progress
+from engage.speech import cross_check, speaker_cues
 
 log = logging.getLogger(__name__)
 
 #: Audio read around each analysed stretch so that edge frames see a full analysis window.
 PAD_S = 0.1
 
-F32_LIST = pa.list_(pa.float32())
-SCHEMA = pa.schema([
-    ("clip_id", pa.string()), ("session", pa.string()), ("person", pa.string()), ("window", pa.int32()),
-    ("start", pa.float64()), ("end", pa.float64()), ("has_speech", pa.bool_()),
-    ("L", pa.float64()), ("Hv", pa.float64()), ("Lv", pa.float64()), ("Hp", pa.float64()), ("Lp", pa.float64()),
-    ("std_v", pa.float64()), ("std_p", pa.float64()),
-    ("n_frames", pa.int32()), ("n_voiced", pa.int32()),
-    ("pitch_mean_hz", pa.float64()), ("pitch_std_hz", pa.float64()), ("intensity_mean_db", pa.float64()),
-    ("jitter_local", pa.float64()), ("shimmer_local", pa.float64()), ("hnr_db", pa.float64()),
-    ("pitch_floor_hz", pa.float64()), ("pitch_ceiling_hz", pa.float64()), ("pitch_range_source", pa.string()),
-    ("speaker_intensity_mean_db", pa.float64()), ("speaker_intensity_std_db", pa.float64()),
-    ("speaker_pitch_mean_hz", pa.float64()), ("speaker_pitch_std_hz", pa.float64()),
-    ("contour_step", pa.float64()), ("contour_time", F32_LIST), ("pitch_hz", F32_LIST), ("intensity_db", F32_LIST),
-])
-NULLABLE_WHEN_SILENT = [f.name for f in SCHEMA if f.name not in
+NULLABLE_WHEN_SILENT = [c for c in ACOUSTICS.names if c not in
                         ("clip_id", "session", "person", "window", "start", "end", "has_speech", "L", "contour_step")]
 
 
@@ -52,6 +39,14 @@ def split_pieces(segments: list[tuple[float, float]], max_piece_s: float) -> lis
         edges = np.linspace(a, b, n + 1)
         out += [(float(edges[i]), float(edges[i + 1])) for i in range(n)]
     return out
+
+
+def clip_segments(clips: list[Clip], segments: list[tuple[float, float]]) -> list[tuple[Clip, list[tuple[float, float]]]]:
+    """Each clip with the parts of the (disjoint, sorted) speech ``segments`` inside its window, in one
+    sorted pass (linear in clips + segments; a per-clip scan of all segments was clips x cues)."""
+    seg = np.asarray(segments, np.float64).reshape(-1, 2)
+    groups = per_window(np.array([c.start for c in clips]), np.array([c.end for c in clips]), seg[:, 0], seg[:, 1])
+    return [(c, [(float(max(a, c.start)), float(min(b, c.end))) for a, b in seg[g]]) for c, g in zip(clips, groups)]
 
 
 def _finite_mean(values: np.ndarray, weights: np.ndarray | None = None) -> float | None:
@@ -81,7 +76,7 @@ class SpeakerFrames:
         self.hnr_t_all, self.hnr_all = cat(self.hnr_t), cat(self.hnr)
 
 
-def analyse_speaker(wav: praat.WavReader, segments: list[tuple[float, float]], clips: list[attr.Clip], *,
+def analyse_speaker(wav: praat.WavReader, segments: list[tuple[float, float]], clips: list[Clip], *,
                     pitch_floor: float, pitch_ceiling: float, time_step: float, floor_factor: float,
                     ceiling_factor: float, voice_quality: bool, max_piece_s: float):
     """Two-pass analysis of one speaker's speech; returns (frames, floor, ceiling, range source)."""
@@ -121,14 +116,14 @@ def analyse_speaker(wav: praat.WavReader, segments: list[tuple[float, float]], c
     return frames, floor, ceiling, source
 
 
-def silent_row(c: attr.Clip, session: str, time_step: float) -> dict:
+def silent_row(c: Clip, session: str, time_step: float) -> dict:
     row = {"clip_id": c.clip_id, "session": session, "person": c.person, "window": c.window, "start": c.start,
            "end": c.end, "has_speech": False, "L": 0.0, "contour_step": time_step}
     row.update({k: None for k in NULLABLE_WHEN_SILENT})
     return row
 
 
-def speech_row(c: attr.Clip, session: str, intervals: list[tuple[float, float]], frames: SpeakerFrames,
+def speech_row(c: Clip, session: str, intervals: list[tuple[float, float]], frames: SpeakerFrames,
                ref: feat.SpeakerReference, floor: float, ceiling: float, source: str, time_step: float) -> dict:
     i0, i1 = np.searchsorted(frames.t_all, [c.start, c.end], side="left")
     t, f0, db = frames.t_all[i0:i1], frames.f0_all[i0:i1], frames.db_all[i0:i1]
@@ -180,21 +175,21 @@ def acoustics_session(
     params = dict(pitch_floor=pitch_floor, pitch_ceiling=pitch_ceiling, floor_factor=floor_factor,
                   ceiling_factor=ceiling_factor, time_step=time_step, voice_quality=voice_quality,
                   max_piece_s=max_piece_s)
-    clip_rows = attr.read_clips(clips, session)
-    utts = attr.read_utterances(utterances, session)
-    asd_flags = attr.read_clip_speech(clip_speech, session)
+    clip_rows = read_clips(clips, session=session)
+    utts = read_utterances(utterances, session=session)
+    asd_flags = read_clip_speech(clip_speech, session=session)
     wav = praat.WavReader(audio, session)
-    by_speaker = attr.speaker_cues(utts)
-    clips_of: dict[str, list[attr.Clip]] = defaultdict(list)
+    by_speaker = speaker_cues(utts)
+    clips_of: dict[str, list[Clip]] = defaultdict(list)
     for c in clip_rows:
         clips_of[c.person].append(c)
     rows, has_speech, speakers_meta = [], {}, {}
     try:
         persons = sorted(clips_of)
         for person in progress(persons, len(persons), "acoustics: persons", log):
-            segments = attr.merge_intervals((max(0.0, u.start), min(wav.duration, u.end))
-                                            for u in by_speaker.get(person, []))
-            spoken = [(c, attr.clip_intervals(c, segments)) for c in clips_of[person]]
+            segments = merge_intervals((max(0.0, u.start), min(wav.duration, u.end))
+                                       for u in by_speaker.get(person, []))
+            spoken = clip_segments(clips_of[person], segments)
             speaking_clips = [c for c, iv in spoken if iv]
             if speaking_clips:
                 frames, floor, ceiling, source = analyse_speaker(
@@ -213,13 +208,12 @@ def acoustics_session(
                             else silent_row(c, session, time_step))
     finally:
         wav.close()
-    attr.cross_check(clip_rows, has_speech, asd_flags, session)
-    table = pa.Table.from_pylist(rows, schema=SCHEMA) if rows else SCHEMA.empty_table()
+    cross_check(clip_rows, has_speech, asd_flags, session)
+    table = ACOUSTICS.from_rows(rows)
     n_speech = sum(has_speech.values())
     log.info("session '%s': %d clip rows, %d with speech", session, len(rows), n_speech)
-    write_table(output, table, stage="acoustics", sort_by=["clip_id", "person"],
-                meta={"params": params, "speakers": speakers_meta, "praat": "parselmouth " + _parselmouth_version(),
-                      "model": "praat", "weights_sha256": None})
+    ACOUSTICS.write(output, table, meta={"params": params, "speakers": speakers_meta, "model": "praat",
+                                         "praat": "parselmouth " + _parselmouth_version(), "weights_sha256": None})
     return table
 
 

@@ -3,7 +3,6 @@ who-said-what (``utterances.parquet``). See docs/asd.md for every definition."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
@@ -20,41 +19,19 @@ from engage.asd.crops import iter_face_pieces
 from engage.asd.decision import decide_speaking
 from engage.asd.faces import face_segments
 from engage.asd.models import create_model
-from engage.asd.vad import vad_version, voice_activity
 from engage.asd.scoring import DEMO_DURATIONS, Scorer, smooth_scores
-from engage.errors import ConfigError
-from engage.io.parquet import read_required, write_table
+from engage.asd.vad import vad_version, voice_activity
+from engage.contract import ASD, TRACKS, UTTERANCES, read_media
+from engage.torchutil import log_device, pick_device
 from engage.transcript import read_transcript
 from engage.weights import RANDOM, RANDOM_TAG, resolve_weights
 
 log = logging.getLogger(__name__)
 
-ASD_SCHEMA = pa.schema([
-    ("session", pa.string()),
-    ("person", pa.string()),
-    ("frame", pa.int32()),
-    ("time", pa.float64()),
-    ("score", pa.float32()),
-    ("speaking", pa.bool_()),
-])
-
 TRACK_COLUMNS = ["person", "frame", "has_face", "face_x", "face_y", "face_w", "face_h"]
 
 
-def pick_device(device: str = "auto") -> torch.device:
-    """``auto``: CUDA when available, else CPU; otherwise the given torch device string."""
-    if device in (None, "", "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except RuntimeError as err:
-        raise ConfigError(f"asd.device '{device}' is not a torch device ({err})") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"asd.device is '{device}' but no CUDA device is available (use 'auto' or 'cpu')")
-    return dev
-
-
-def load_asd_model(model: str, weights: str, sha256: str | None, base_dir: str | os.PathLike | None = None):
+def load_asd_model(model: str, weights: str, sha256: str | None):
     """Build ``model`` and load its checkpoint strictly; returns (model, weights sha256 or 'random-init')."""
     net = create_model(model)
     if str(weights).strip().lower() == RANDOM:
@@ -62,14 +39,14 @@ def load_asd_model(model: str, weights: str, sha256: str | None, base_dir: str |
         return net, RANDOM_TAG
     path, digest = resolve_weights(
         weights, sha256 or None, what=f"ASD weights for {model}", config_key="asd.weights",
-        how_to_get="See models/README.md for the files and their origin.", base_dir=base_dir)
+        how_to_get="See models/README.md for the files and their origin.")
     net.load_checkpoint(path)
     log.info("loaded %s weights %s (sha256 %s)", model, path, digest)
     return net, digest
 
 
 def read_tracks(path: str | os.PathLike, session: str) -> pa.Table:
-    table = read_required(path, TRACK_COLUMNS, session=session, what="tracks table")
+    table = TRACKS.read(path, session=session, columns=TRACK_COLUMNS)
     return table.sort_by([("person", "ascending"), ("frame", "ascending")])
 
 
@@ -92,6 +69,46 @@ def _segments(tracks: pa.Table, min_frames: int):
     return segs, persons, frames
 
 
+def _score_segments(scores: dict[str, np.ndarray], segments, *, video, audio, net, dev, session: str, n_frames: int,
+                    vad: str, crop_scale: float, durations, shared_encoders: bool, smooth_frames: int,
+                    batch_frames: int, max_piece_seconds: int) -> np.ndarray:
+    """Fill ``scores`` (person -> per-frame logits, NaN where unscored) in place; return the voiced frames."""
+    length = len(next(iter(scores.values())))
+    samples = read_wav_int16(audio, session)
+    voiced = voice_activity(samples, length, vad)
+    mfcc = session_mfcc(samples, length)
+    scorer = Scorer(net, device=dev, durations=durations, shared_encoders=shared_encoders, batch_frames=batch_frames)
+    log.info("scoring %d face segments (%d frames) of %d persons, %s encoders, durations %s",
+             len(segments), sum(len(s.boxes) for s in segments), len(scores),
+             "shared" if scorer.shared else "per-window", list(scorer.durations))
+    max_piece = int(max_piece_seconds) * TIMELINE_FPS
+    for pieces in iter_face_pieces(video, segments, crop_scale=crop_scale, max_piece_frames=max_piece,
+                                   flush_frames=max(batch_frames, max_piece), n_frames=n_frames, session=session):
+        for piece, raw in zip(pieces, scorer.score(pieces, mfcc)):
+            scores[piece.person][piece.start : piece.start + piece.n] = raw
+    for seg in segments:  # smoothing runs per segment (never across a gap without a face)
+        s = scores[seg.person][seg.start : seg.stop]
+        if np.isfinite(s).all():
+            scores[seg.person][seg.start : seg.stop] = smooth_scores(s, int(smooth_frames))
+    return voiced
+
+
+def _frame_table(session: str, persons: np.ndarray, frames: np.ndarray, scores: dict[str, np.ndarray],
+                 speaking: dict[str, np.ndarray]) -> pa.Table:
+    """asd.parquet rows: one per tracks row."""
+    score_col = np.array([scores[p][f] for p, f in zip(persons, frames)], np.float32)
+    speak_col = np.array([speaking[p][f] for p, f in zip(persons, frames)], bool) if len(frames) else np.zeros(0, bool)
+    valid = np.isfinite(score_col)
+    return pa.table({
+        "session": pa.array([session] * len(frames), pa.string()),
+        "person": pa.array(persons.tolist(), pa.string()),
+        "frame": pa.array(frames.astype(np.int32), pa.int32()),
+        "time": pa.array(frames / float(TIMELINE_FPS), pa.float64()),
+        "score": pa.array(score_col, pa.float32(), mask=~valid),
+        "speaking": pa.array(speak_col & valid, pa.bool_()),
+    }, schema=ASD.schema())
+
+
 def run_asd_session(
     *,
     session: str,
@@ -105,7 +122,6 @@ def run_asd_session(
     model: str = "light_asd",
     weights: str = "models/light-asd/finetuning_TalkSet.model",
     sha256: str | None = None,
-    base_dir: str | os.PathLike | None = None,
     threshold: float = 0.0,
     exclusive_margin: float | None = 2.0,
     vad: str = "silero",
@@ -124,51 +140,25 @@ def run_asd_session(
     """Score every person's face frames and attribute transcript cues; write both Parquet files."""
     if threads:
         torch.set_num_threads(max(1, int(threads)))
-    dev = pick_device(device)
-    net, digest = load_asd_model(model, weights, sha256, base_dir)
-    media = json.loads(Path(media_json).read_text(encoding="utf-8"))
+    dev = pick_device(device, config_key="asd.device")
+    log_device(log, "asd", dev)
+    net, digest = load_asd_model(model, weights, sha256)
+    media = read_media(media_json, session=session)
     table = read_tracks(tracks, session)
     segments, persons, frames = _segments(table, max(1, int(min_segment_frames)))
-    n_frames = int(media.get("n_frames") or (frames.max() + 1 if len(frames) else 0))
-    has_audio = bool(media.get("has_audio", True))
-
+    n_frames = media.n_frames
     length = max(n_frames, int(frames.max()) + 1 if frames.size else 0)
     scores: dict[str, np.ndarray] = {p: np.full(length, np.nan, np.float32) for p in sorted(set(persons.tolist()))}
-    if not has_audio:
+    if not media.has_audio:
         log.warning("session '%s' has no audio: ASD scores are null and no utterance is attributed", session)
     voiced = np.zeros(length, bool)
-    if has_audio and segments:
-        samples = read_wav_int16(audio, session)
-        voiced = voice_activity(samples, length, vad)
-        mfcc = session_mfcc(samples, length)
-        scorer = Scorer(net, device=dev, durations=durations, shared_encoders=shared_encoders, batch_frames=batch_frames)
-        log.info("scoring %d face segments (%d frames) of %d persons on %s, %s encoders, durations %s",
-                 len(segments), sum(len(s.boxes) for s in segments), len(scores), dev,
-                 "shared" if scorer.shared else "per-window", list(scorer.durations))
-        max_piece = int(max_piece_seconds) * TIMELINE_FPS
-        for pieces in iter_face_pieces(video, segments, crop_scale=crop_scale, max_piece_frames=max_piece,
-                                       flush_frames=max(batch_frames, max_piece), n_frames=n_frames, session=session):
-            for piece, raw in zip(pieces, scorer.score(pieces, mfcc)):
-                scores[piece.person][piece.start : piece.start + piece.n] = raw
-        # smoothing runs per segment (never across a gap without a face)
-        for seg in segments:
-            s = scores[seg.person][seg.start : seg.stop]
-            ok = np.isfinite(s)
-            if ok.all():
-                scores[seg.person][seg.start : seg.stop] = smooth_scores(s, int(smooth_frames))
-
+    if media.has_audio and segments:
+        voiced = _score_segments(scores, segments, video=video, audio=audio, net=net, dev=dev, session=session,
+                                 n_frames=n_frames, vad=vad, crop_scale=crop_scale, durations=durations,
+                                 shared_encoders=shared_encoders, smooth_frames=smooth_frames,
+                                 batch_frames=batch_frames, max_piece_seconds=max_piece_seconds)
     decided = {p: v & voiced for p, v in decide_speaking(scores, threshold, exclusive_margin).items()}
-    score_col = np.array([scores[p][f] for p, f in zip(persons, frames)], np.float32)
-    speak_col = np.array([decided[p][f] for p, f in zip(persons, frames)], bool) if len(frames) else np.zeros(0, bool)
-    valid = np.isfinite(score_col)
-    out = pa.table({
-        "session": pa.array([session] * len(frames), pa.string()),
-        "person": pa.array(persons.tolist(), pa.string()),
-        "frame": pa.array(frames.astype(np.int32), pa.int32()),
-        "time": pa.array(frames / float(TIMELINE_FPS), pa.float64()),
-        "score": pa.array(score_col, pa.float32(), mask=~valid),
-        "speaking": pa.array(speak_col & valid, pa.bool_()),
-    }, schema=ASD_SCHEMA)
+    out = _frame_table(session, persons, frames, scores, decided)
     meta = {
         "model": model, "weights_sha256": digest, "device_type": dev.type,
         "params": {"threshold": threshold, "vad": vad, "exclusive_margin": exclusive_margin, "crop_scale": crop_scale, "durations": list(durations),
@@ -176,15 +166,14 @@ def run_asd_session(
                    "min_segment_frames": int(min_segment_frames), "attribution_margin": attribution_margin,
                    "attribution_min_coverage": attribution_min_coverage, "max_piece_seconds": int(max_piece_seconds)},
         "vad": vad_version() if vad == "silero" else "none",
-        "source_sha256": media.get("source_sha256"), "has_audio": has_audio,
+        "source_sha256": media.source_sha256, "has_audio": media.has_audio,
     }
-    write_table(out_scores, out, stage="asd", meta=meta, sort_by=["person", "frame"])
+    ASD.write(out_scores, out, meta=meta)
 
     cues = read_transcript(transcript, session) if transcript else []
-    utt = attribute_utterances(session, cues, scores if has_audio else {}, threshold=threshold,
+    utt = attribute_utterances(session, cues, scores if media.has_audio else {}, threshold=threshold,
                                margin=attribution_margin, min_coverage=attribution_min_coverage)
-    write_table(out_utterances, utt, stage="asd", meta={**meta, "transcript": Path(transcript).name if transcript else None},
-                sort_by=["utterance"])
+    UTTERANCES.write(out_utterances, utt, meta={**meta, "transcript": Path(transcript).name if transcript else None})
     n_speaking = int(out.column("speaking").to_numpy(zero_copy_only=False).sum())
     log.info("wrote %s (%d rows, %d speaking) and %s (%d cues, %d attributed)", out_scores, len(out), n_speaking,
              out_utterances, len(utt), sum(s is not None for s in utt.column("speaker").to_pylist()))

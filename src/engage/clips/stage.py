@@ -13,39 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from engage import TIMELINE_FPS
 from engage.clips.encode import EncodeError, PersonPlan, SpanPlan, encode_clips
 from engage.clips.windows import session_windows
+from engage.contract import CLIPS, TRACKS, Clip, TimelineSpan, clips_table, read_layout, read_media
 from engage.errors import SessionError
-from engage.io.parquet import write_table
+from engage.intervals import per_window
 from engage.media.probe import probe_media
-from engage.tracks.spans import load_layout
-from engage.tracks.stage import read_media
 from engage.transcript import Cue, read_transcript
 
 log = logging.getLogger(__name__)
-
-SCHEMA = pa.schema(
-    [
-        ("clip_id", pa.string()),
-        ("session", pa.string()),
-        ("person", pa.string()),
-        ("window", pa.int32()),
-        ("start", pa.float64()),
-        ("end", pa.float64()),
-        ("n_frames", pa.int32()),
-        ("face_fraction", pa.float32()),
-        ("path", pa.string()),
-        ("utterances", pa.list_(pa.int32())),
-        ("crop_x", pa.int32()),
-        ("crop_y", pa.int32()),
-        ("crop_w", pa.int32()),
-        ("crop_h", pa.int32()),
-    ]
-)
-
 
 def clip_id(session: str, window: int, person: str) -> str:
     return f"{session}_{window:04d}_{person}"
@@ -53,10 +30,7 @@ def clip_id(session: str, window: int, person: str) -> str:
 
 def _face_fraction(tracks_parquet, session: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """person -> (frames, has_face) from tracks.parquet."""
-    try:
-        t = pq.read_table(tracks_parquet, columns=["person", "frame", "has_face"])
-    except (OSError, pa.ArrowInvalid) as err:
-        raise SessionError(session, tracks_parquet, f"unreadable tracks.parquet ({err})") from None
+    t = TRACKS.read(tracks_parquet, session=session, columns=["person", "frame", "has_face"])
     codes = t.column("person").combine_chunks().dictionary_encode()  # no Python string per row
     names = codes.dictionary.to_pylist()
     idx = codes.indices.to_numpy(zero_copy_only=False)
@@ -76,6 +50,62 @@ def _window_fraction(track: tuple[np.ndarray, np.ndarray] | None, a: int, b: int
     frames, has = track
     lo, hi = np.searchsorted(frames, a), np.searchsorted(frames, b)
     return float(has[lo:hi].sum()) / max(1, b - a)
+
+
+def _windows_by_span(windows: list[tuple[int, int]], spans: list[TimelineSpan]) -> list[list[int]]:
+    """Indices of the windows in each span (a window never crosses a span boundary)."""
+    out: list[list[int]] = [[] for _ in spans]
+    for wi, (a, _) in enumerate(windows):
+        k = next(i for i, s in enumerate(spans) if s.first_frame <= a < s.end_frame)
+        out[k].append(wi)
+    return out
+
+
+def _window_cues(windows: list[tuple[int, int]], cues: list[Cue], fps: int) -> list[tuple[int, ...]]:
+    """Per window, the indices of the cues overlapping it (``start < end_w`` and ``end > start_w``), ascending."""
+    if not windows:
+        return []
+    w = np.asarray(windows, np.float64) / fps
+    index = np.asarray([c.index for c in cues], np.int64)
+    groups = per_window(w[:, 0], w[:, 1], np.asarray([c.start for c in cues]), np.asarray([c.end for c in cues]))
+    return [tuple(sorted(index[g].tolist())) for g in groups]
+
+
+def _plan_clips(session: str, spans: list[TimelineSpan], windows: list[tuple[int, int]], cues: list[Cue],
+                tracks_parquet, frame_size: tuple[int, int], clips_dir: Path, fps: int
+                ) -> tuple[list[Clip], list[SpanPlan]]:
+    """The clips table rows and, per span, what the encoder cuts (tiles too small to encode get no clips)."""
+    by_span = _windows_by_span(windows, spans)
+    window_cues = _window_cues(windows, cues, fps)
+    tracks = _face_fraction(tracks_parquet, session)
+    clips: list[Clip] = []
+    span_plans = []
+    for k, sp in enumerate(spans):
+        persons = []
+        for t in sp.tiles:
+            rect = t.clamped(*frame_size, even=True)
+            if rect[2] < 2 or rect[3] < 2:
+                log.warning("session '%s': tile %s of span %d is too small to encode (%s); no clips", session, t.id, k, rect)
+                continue
+            paths = []
+            for wi in by_span[k]:
+                a, b = windows[wi]
+                cid = clip_id(session, wi, t.id)
+                paths.append(clips_dir / f"{cid}.mp4")
+                clips.append(Clip(cid, session, t.id, wi, a / fps, b / fps, b - a,
+                                  _window_fraction(tracks.get(t.id), a, b), f"clips/{cid}.mp4", window_cues[wi], rect))
+            if paths:
+                persons.append(PersonPlan(rect, tuple(paths)))
+        span_plans.append(SpanPlan(sp.first_frame, sp.end_frame, tuple(windows[wi] for wi in by_span[k]), tuple(persons)))
+    return clips, span_plans
+
+
+def _remove_stale(clips_dir: Path, clips: list[Clip]) -> None:
+    """This stage owns the folder: no stale clips from older runs."""
+    keep = {Path(c.path).name for c in clips}
+    for old in clips_dir.glob("*.mp4"):
+        if old.name not in keep:
+            old.unlink()
 
 
 def cut_clips_session(
@@ -103,73 +133,35 @@ def cut_clips_session(
     ``x264_threads``: libx264 (frame) threads per clip encoder. x264's output depends on its thread
     count, so it is a fixed setting, not the job's core count: reruns stay byte-identical.
     """
-    media = read_media(media_json, session)
-    n_frames = int(media["n_frames"])
-    fps = int(media.get("timeline_fps", TIMELINE_FPS))
-    fw, fh = int(media["width"]), int(media["height"])
-    spans = load_layout(layout_json, session, n_frames, fps)
+    media = read_media(media_json, session=session)
+    n_frames, fps = media.n_frames, media.timeline_fps
+    spans = read_layout(layout_json, session=session).timeline(n_frames, session=session, path=layout_json, fps=fps)
     cues: list[Cue] = read_transcript(transcript, session) if transcript else []
     windows = session_windows(
         [(c.start, c.end) for c in cues], [(s.first_frame, s.end_frame) for s in spans], fps=fps,
         target_s=target_s, min_s=min_s, max_s=max_s, silence_s=silence_s,
     )
     log.info("session %s: %d cues, %d spans -> %d windows", session, len(cues), len(spans), len(windows))
-    span_windows: list[list[int]] = [[] for _ in spans]
-    for wi, (a, _) in enumerate(windows):
-        k = next(i for i, s in enumerate(spans) if s.first_frame <= a < s.end_frame)
-        span_windows[k].append(wi)
-
-    window_cues = [[c.index for c in cues if c.start < b / fps and c.end > a / fps] for a, b in windows]
     clips_dir = Path(clips_dir)
     clips_dir.mkdir(parents=True, exist_ok=True)
-    tracks = _face_fraction(tracks_parquet, session)
-    rows: list[dict] = []
-    plans: list[list[tuple[str, tuple[int, int, int, int], list[Path]]]] = []
-    for k, sp in enumerate(spans):
-        plan = []
-        for t in sp.tiles:
-            rect = t.clamped(fw, fh, even=True)
-            if rect[2] < 2 or rect[3] < 2:
-                log.warning("session '%s': tile %s of span %d is too small to encode (%s); no clips", session, t.id, k, rect)
-                continue
-            paths = []
-            for wi in span_windows[k]:
-                a, b = windows[wi]
-                cid = clip_id(session, wi, t.id)
-                paths.append(clips_dir / f"{cid}.mp4")
-                rows.append(dict(
-                    clip_id=cid, session=session, person=t.id, window=wi, start=a / fps, end=b / fps, n_frames=b - a,
-                    face_fraction=_window_fraction(tracks.get(t.id), a, b), path=f"clips/{cid}.mp4",
-                    utterances=window_cues[wi],
-                    crop_x=rect[0], crop_y=rect[1], crop_w=rect[2], crop_h=rect[3],
-                ))
-            plan.append((t.id, rect, paths))
-        plans.append(plan)
+    clips, span_plans = _plan_clips(session, spans, windows, cues, tracks_parquet, media.frame_size, clips_dir, fps)
 
     probe_media(video, session)  # unreadable file / no video stream: one clear line before ffmpeg runs
-    span_plans = [
-        SpanPlan(sp.first_frame, sp.end_frame, tuple(windows[wi] for wi in span_windows[k]),
-                 tuple(PersonPlan(rect, tuple(paths)) for _pid, rect, paths in plans[k] if paths))
-        for k, sp in enumerate(spans)
-    ]
     try:
         encode_clips(video, span_plans, audio_wav=audio_wav, n_frames=n_frames, fps=fps, preset=preset, crf=crf,
                      audio_bitrate=audio_bitrate, x264_threads=x264_threads)
     except EncodeError as err:
         path = video if err.decode_failed else audio_wav
         raise SessionError(session, path, f"cannot cut clips ({err.reason})") from None
-    keep = {Path(r["path"]).name for r in rows}
-    for old in clips_dir.glob("*.mp4"):  # this stage owns the folder: no stale clips from older runs
-        if old.name not in keep:
-            old.unlink()
+    _remove_stale(clips_dir, clips)
 
-    table = pa.Table.from_pylist(rows, schema=SCHEMA) if rows else SCHEMA.empty_table()
+    table = clips_table(clips)
     meta = {
         "params": dict(target_s=target_s, min_s=min_s, max_s=max_s, silence_s=silence_s, preset=preset, crf=crf,
                        audio_bitrate=audio_bitrate, x264_threads=x264_threads),
         "n_windows": len(windows),
         "transcript": Path(transcript).name if transcript else None,
-        "source_sha256": media.get("source_sha256"),
+        "source_sha256": media.source_sha256,
     }
-    write_table(clips_parquet, table, stage="clips", meta=meta, sort_by=["window", "person"])
+    CLIPS.write(clips_parquet, table, meta=meta)
     return table

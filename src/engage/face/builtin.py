@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pyarrow as pa
 
-from engage.face.columns import GAZE_VECTOR, LANDMARKS_2D, LANDMARKS_3D, POSE
+from engage.openface.columns import GAZE_VECTOR, LANDMARKS_2D, LANDMARKS_3D, POSE
 from engage.face.geometry import (camera_matrix, default_intrinsics, eyeball_centre, gaze_angles, gaze_vector,
                                   rotation_to_euler, solve_head_pose)
 from engage.face.landmarks68 import EYE_POINTS, IRIS_CENTRE, MESH_INDEX, POSE_POINTS, model_points_mm
@@ -39,8 +39,11 @@ def mediapipe_version() -> str:
 class FaceMeshBackend:
     """Runs MediaPipe FaceMesh on one clip at a time (a fresh tracker per clip: clips are independent)."""
 
-    def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
-        os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info lines would flood the log
+    def __init__(self, min_detection_confidence: float = 0.8, min_tracking_confidence: float = 0.9):
+        """``min_detection_confidence``: BlazeFace score to start a face; ``min_tracking_confidence``: the
+        threshold MediaPipe applies on every frame to the landmark model's own face-presence score
+        (``facelandmarkcpu__ThresholdingCalculator``). The defaults are strict: initials in a circle
+        and similar drawings pass 0.5/0.5 (docs/features/face.md)."""
         import mediapipe as mp
 
         self._mp = mp
@@ -54,8 +57,16 @@ class FaceMeshBackend:
             min_detection_confidence=self.min_detection_confidence,
             min_tracking_confidence=self.min_tracking_confidence)
 
-    def extract(self, video: str | os.PathLike, clip_id: str, session: str | None = None) -> pa.Table:
-        """Face features for every 25 fps frame of ``video`` (one row per frame, success=0 without face)."""
+    def extract(self, video: str | os.PathLike, clip_id: str, session: str | None = None,
+                allowed: np.ndarray | None = None) -> pa.Table:
+        """Face features for every 25 fps frame of ``video`` (one row per frame, success=0 without face).
+
+        ``allowed`` (one bool per clip frame, :mod:`engage.face.evidence`): frames where the pipeline's
+        face evidence permits a face; elsewhere the row fails. A clip without any such frame is not
+        decoded (its ``len(allowed)`` rows all fail).
+        """
+        if allowed is not None and not allowed.any():
+            return self._to_table(clip_id, [None] * len(allowed))
         rows: list[dict | None] = []
         guess = None
         with self._new_mesh() as mesh:
@@ -71,6 +82,8 @@ class FaceMeshBackend:
                 pts = np.array([(p.x * w, p.y * h) for p in lm], dtype=np.float64)
                 row, guess = self._frame_features(pts, w, h, guess)
                 rows.append(row)
+        if allowed is not None:  # the mesh tracked every frame (continuity); rows without evidence fail
+            rows = [r if i < len(allowed) and allowed[i] else None for i, r in enumerate(rows)]
         return self._to_table(clip_id, rows)
 
     def _frame_features(self, pts: np.ndarray, w: int, h: int, guess) -> tuple[dict | None, tuple | None]:

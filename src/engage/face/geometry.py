@@ -40,17 +40,6 @@ def rotation_to_euler(R: np.ndarray) -> tuple[float, float, float]:
     return float(pitch), float(yaw), float(roll)
 
 
-def euler_to_rotation(pitch: float, yaw: float, roll: float) -> np.ndarray:
-    """Inverse of :func:`rotation_to_euler` (OpenFace ``Euler2RotationMatrix``)."""
-    s1, s2, s3 = np.sin([pitch, yaw, roll])
-    c1, c2, c3 = np.cos([pitch, yaw, roll])
-    return np.array([
-        [c2 * c3, -c2 * s3, s2],
-        [c1 * s3 + c3 * s1 * s2, c1 * c3 - s1 * s2 * s3, -c2 * s1],
-        [s1 * s3 - c1 * c3 * s2, c3 * s1 + c1 * s2 * s3, c1 * c2],
-    ])
-
-
 def solve_head_pose(model_mm: np.ndarray, image_px: np.ndarray, K: np.ndarray,
                     guess: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, float] | None:
     """Rigid fit of ``model_mm`` (N,3) to ``image_px`` (N,2): returns (R, t_mm, rms reprojection px) or None.

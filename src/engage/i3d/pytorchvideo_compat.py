@@ -45,7 +45,9 @@ def _torchvision_works() -> bool:
         importlib.import_module("torchvision")
         importlib.import_module("torchvision.ops")
         return True
-    except Exception:  # ImportError, or RuntimeError "operator torchvision::nms does not exist"
+    except Exception as err:  # ImportError, or RuntimeError "operator torchvision::nms does not exist"
+        log.info("torchvision is not usable (%s: %s): pytorchvideo runs with the stand-in ops (no ROI heads)",
+                 type(err).__name__, " ".join(str(err).split())[:200])
         for name in set(sys.modules) - before:  # drop a half-imported broken torchvision
             if name == "torchvision" or name.startswith("torchvision."):
                 del sys.modules[name]

@@ -1,4 +1,5 @@
-"""Models by config name (``i3d.model``); unknown names raise listing the valid ones.
+"""Models by config name (``i3d.model``, the shared :class:`engage.torchutil.Registry`); unknown names raise
+listing the valid ones.
 
 Each :class:`ModelSpec` says how to build the network (with ``embed(x) -> (B, D)``), how its
 input is normalised and sampled, which state-dict key tells the number of classes, and where a
@@ -12,7 +13,7 @@ from typing import Callable
 
 import torch.nn as nn
 
-from engage.errors import ConfigError
+from engage.torchutil import Registry
 
 
 @dataclass(frozen=True)
@@ -33,29 +34,13 @@ class ModelSpec:
     checkpoint_hint: str
 
 
-_REGISTRY: dict[str, ModelSpec] = {}
-
-
-def register_model(spec: ModelSpec) -> ModelSpec:
-    if spec.name in _REGISTRY:
-        raise ValueError(f"model {spec.name!r} registered twice")
-    _REGISTRY[spec.name] = spec
-    return spec
-
-
-def _ensure_builtin() -> None:
-    # Importing the model modules registers them (kept lazy: pytorchvideo is only imported for i3d_r50).
-    import engage.i3d.models  # noqa: F401
+#: i3d.model name -> function returning its ModelSpec (filled by ``@MODELS.register`` in engage.i3d.models).
+MODELS: Registry[Callable[[], ModelSpec]] = Registry("i3d model", "i3d.model", modules=("engage.i3d.models",))
 
 
 def get_model_spec(name: str) -> ModelSpec:
-    _ensure_builtin()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(f"unknown i3d.model {name!r}; valid: {', '.join(sorted(_REGISTRY))}") from None
+    return MODELS.get(name)()
 
 
 def model_names() -> list[str]:
-    _ensure_builtin()
-    return sorted(_REGISTRY)
+    return MODELS.names()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -11,30 +12,18 @@ import numpy as np
 import pyarrow as pa
 import torch
 
+from engage.contract import I3D, clip_videos, read_clips
 from engage.errors import ConfigError, SessionError
 from engage.i3d.batching import WindowEmbedder, WindowPlan, embed_clips
-from engage.i3d.checkpoint import KNOWN_GIT_BLOBS, build_with_weights, git_blob_id
-from engage.i3d.device import pick_device, pick_dtype
+from engage.i3d.checkpoint import KNOWN_GIT_BLOBS, build_with_weights
 from engage.i3d.preprocess import CROP, SHORT_SIDE, decode_clip
 from engage.i3d.registry import ModelSpec, get_model_spec
-from engage.io.parquet import read_meta, read_required, write_table
+from engage.io.hashing import git_blob_id
+from engage.io.parquet import read_meta
+from engage.torchutil import log_device, pick_device, pick_precision
 from engage.weights import RANDOM, RANDOM_TAG, resolve_weights
 
 log = logging.getLogger(__name__)
-
-REQUIRED_COLUMNS = ("clip_id", "path")
-
-
-def output_schema(embed_dim: int) -> pa.Schema:
-    return pa.schema(
-        [
-            ("clip_id", pa.string()),
-            ("embedding", pa.list_(pa.float32(), embed_dim)),
-            ("n_windows", pa.int32()),
-            ("model", pa.string()),
-            ("weights_sha256", pa.string()),
-        ]
-    )
 
 
 def resolve_model_weights(spec: ModelSpec, weights: str, sha256: str | None) -> tuple[Path | None, str]:
@@ -55,20 +44,57 @@ def resolve_model_weights(spec: ModelSpec, weights: str, sha256: str | None) -> 
     return path, digest
 
 
-def read_clips(session: str, clips: str | os.PathLike) -> tuple[list[str], list[str]]:
-    """Sorted clip ids and absolute clip video paths from ``clips.parquet``."""
-    table = read_required(clips, REQUIRED_COLUMNS, session=session, what="clips table")
-    ids = table.column("clip_id").to_pylist()
-    rel = table.column("path").to_pylist()
-    base = Path(clips).parent
-    rows = sorted(zip(ids, rel))
-    paths = []
-    for cid, p in rows:
-        full = base / p
-        if not full.is_file():
-            raise SessionError(session, full, f"video of clip {cid} listed in {Path(clips).name} is missing")
-        paths.append(str(full))
-    return [cid for cid, _ in rows], paths
+def _check_window(spec: ModelSpec, window: int, stride: int, batch_size: int) -> None:
+    if window < 1 or stride < 1 or batch_size < 1:
+        raise ConfigError("i3d.window, i3d.stride and i3d.batch_size must be >= 1")
+    model_frames = len(range(0, window, spec.frame_step))
+    if model_frames < spec.min_frames:
+        raise ConfigError(
+            f"i3d.window {window} gives {model_frames} input frames for {spec.name}; it needs >= {spec.min_frames}"
+            f" (every {spec.frame_step}. frame of the window)"
+        )
+
+
+@contextlib.contextmanager
+def _torch_threads(dev: torch.device, threads: int):
+    """CPU: ``threads`` torch threads for the stage (restored after); CUDA: cuDNN autotuning."""
+    prev = torch.get_num_threads()
+    if dev.type == "cpu":
+        torch.set_num_threads(threads)
+    if dev.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
+    try:
+        yield
+    finally:
+        torch.set_num_threads(prev)
+
+
+def _embed(session: str, clips, paths: list[str], spec: ModelSpec, weights_path: Path | None, *, dev, dtype,
+           window: int, stride: int, max_windows_per_clip: int, batch_size: int, channels_last: bool, workers: int,
+           seed: int) -> tuple[np.ndarray, list[int]]:
+    """(clips x embed_dim embeddings, windows per clip); empty arrays for a session without clips."""
+    if not paths:
+        log.warning("session '%s': clips table %s has no clips; writing an empty i3d table", session, clips)
+        return np.zeros((0, spec.embed_dim), np.float32), []
+    net, _ = build_with_weights(spec, weights_path, seed)
+    embedder = WindowEmbedder(net, spec, dev, dtype, channels_last)
+    decode = functools.partial(decode_clip, session=session, ffmpeg_threads=1)
+    plan = WindowPlan(window, stride, spec.frame_step, max_windows_per_clip)
+    return embed_clips(paths, decode, embedder, plan, batch_size=batch_size, workers=workers, embed_dim=spec.embed_dim)
+
+
+def _table(clip_ids: list[str], emb: np.ndarray, n_windows: list[int], spec: ModelSpec, weights_sha: str) -> pa.Table:
+    n = len(clip_ids)
+    return pa.table(
+        {
+            "clip_id": pa.array(clip_ids, pa.string()),
+            "embedding": pa.FixedSizeListArray.from_arrays(pa.array(emb.reshape(-1), pa.float32()), spec.embed_dim),
+            "n_windows": pa.array(n_windows, pa.int32()),
+            "model": pa.array([spec.name] * n, pa.string()),
+            "weights_sha256": pa.array([weights_sha] * n, pa.string()),
+        },
+        schema=I3D.schema(dim=spec.embed_dim),
+    )
 
 
 def extract_i3d_session(
@@ -92,56 +118,24 @@ def extract_i3d_session(
 ) -> pa.Table:
     """Embed every clip of ``session`` and write ``output`` (sorted by clip_id, deterministic on CPU)."""
     spec = get_model_spec(model)
-    if window < 1 or stride < 1 or batch_size < 1:
-        raise ConfigError("i3d.window, i3d.stride and i3d.batch_size must be >= 1")
-    model_frames = len(range(0, window, spec.frame_step))
-    if model_frames < spec.min_frames:
-        raise ConfigError(
-            f"i3d.window {window} gives {model_frames} input frames for {spec.name}; it needs >= {spec.min_frames}"
-            f" (every {spec.frame_step}. frame of the window)"
-        )
+    _check_window(spec, window, stride, batch_size)
     weights_path, weights_sha = resolve_model_weights(spec, weights, sha256)
-    clip_ids, paths = read_clips(session, clips)
-    dev = pick_device(device)
-    dtype = pick_dtype(dev, precision)
+    rows = read_clips(clips, session=session)
+    clip_ids, paths = [c.clip_id for c in rows], [str(p) for p in clip_videos(clips, rows, session=session)]
+    dev = pick_device(device, config_key="i3d.device")
+    dtype = pick_precision(dev, precision, config_key="i3d.precision")
+    log_device(log, "i3d", dev, dtype)
     threads = max(1, int(threads))
     workers = int(decode_workers) or threads
-    log.info("i3d session %s: %d clips, model %s, device %s, %s, batch %d, window %d stride %d, %d decode workers",
-             session, len(paths), spec.name, dev, str(dtype).replace("torch.", ""), batch_size, window, stride, workers)
-
-    prev_threads = torch.get_num_threads()
-    if dev.type == "cpu":
-        torch.set_num_threads(threads)
-    if dev.type == "cuda":
-        torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
-    try:
-        if paths:
-            net, _ = build_with_weights(spec, weights_path, seed)
-            embedder = WindowEmbedder(net, spec, dev, dtype, channels_last)
-            decode = functools.partial(decode_clip, session=session, ffmpeg_threads=1)
-            plan = WindowPlan(window, stride, spec.frame_step, max_windows_per_clip)
-            emb, n_windows = embed_clips(paths, decode, embedder, plan, batch_size=batch_size, workers=workers,
-                                         embed_dim=spec.embed_dim)
-        else:
-            log.warning("session '%s': clips table %s has no clips; writing an empty i3d table", session, clips)
-            emb, n_windows = np.zeros((0, spec.embed_dim), np.float32), []
-    finally:
-        torch.set_num_threads(prev_threads)
-
+    log.info("i3d session %s: %d clips, model %s, batch %d, window %d stride %d, %d decode workers",
+             session, len(paths), spec.name, batch_size, window, stride, workers)
+    with _torch_threads(dev, threads):
+        emb, n_windows = _embed(session, clips, paths, spec, weights_path, dev=dev, dtype=dtype, window=window,
+                                stride=stride, max_windows_per_clip=max_windows_per_clip, batch_size=batch_size,
+                                channels_last=channels_last, workers=workers, seed=seed)
     if not np.isfinite(emb).all():
         raise SessionError(session, clips, f"{spec.name} produced non-finite embeddings (precision {precision})")
-    n = len(clip_ids)
-    table = pa.table(
-        {
-            "clip_id": pa.array(clip_ids, pa.string()),
-            "embedding": pa.FixedSizeListArray.from_arrays(pa.array(emb.reshape(-1), pa.float32()), spec.embed_dim),
-            "n_windows": pa.array(n_windows, pa.int32()),
-            "model": pa.array([spec.name] * n, pa.string()),
-            "weights_sha256": pa.array([weights_sha] * n, pa.string()),
-        },
-        schema=output_schema(spec.embed_dim),
-    )
-    upstream = read_meta(clips) if Path(clips).is_file() else {}
+    table = _table(clip_ids, emb, n_windows, spec, weights_sha)
     meta = {
         "session": session,
         "model": spec.name,
@@ -161,8 +155,8 @@ def extract_i3d_session(
             "precision": str(dtype).replace("torch.", ""),
             "seed": seed if weights_path is None else None,
         },
-        "source_sha256": upstream.get("source_sha256"),
+        "source_sha256": read_meta(clips).get("source_sha256"),
     }
-    write_table(output, table, stage="i3d", meta=meta, sort_by=["clip_id"])
-    log.info("wrote %s: %d clips, %d windows, weights %s", output, n, int(sum(n_windows)), weights_sha)
+    I3D.write(output, table, meta=meta, dim=spec.embed_dim)
+    log.info("wrote %s: %d clips, %d windows, weights %s", output, len(clip_ids), int(sum(n_windows)), weights_sha)
     return table

@@ -17,32 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from engage.interaction.timeline import merge_intervals
-
-SCHEMA = pa.schema([
-    ("clip_id", pa.string()),
-    ("session", pa.string()),
-    ("person", pa.string()),
-    ("window", pa.int32()),
-    ("start", pa.float64()),
-    ("end", pa.float64()),
-    ("words", pa.float64()),
-    ("turns", pa.int32()),
-    ("speech_seconds", pa.float64()),
-    ("replies_spoken", pa.int32()),
-    ("sentiment_speech", pa.float64()),
-    ("chat_messages", pa.int32()),
-    ("chat_words", pa.int32()),
-    ("chat_reactions", pa.int32()),
-    ("chat_messages_history", pa.int32()),
-    ("replies_chat", pa.int32()),
-    ("replies", pa.int32()),
-    ("sentiment_chat", pa.float64()),
-    ("sentiment_chat_history", pa.float64()),
-])
+from engage.contract import INTERACTION
+from engage.intervals import merge_intervals, window_pairs
 
 #: Numeric feature columns (what the dataset stage may join as the "interaction" group).
-FEATURE_COLUMNS = [f.name for f in SCHEMA][6:]
+FEATURE_COLUMNS = INTERACTION.names[6:]
 
 
 @dataclass
@@ -92,67 +71,109 @@ def person_speech(cues, turns, turn_reply, words_of, sentiment_of) -> dict[str, 
     return out
 
 
-def _mean_or_none(values: np.ndarray) -> float | None:
-    values = values[~np.isnan(values)]
-    return float(values.mean()) if values.size else None
+def _means(total: np.ndarray, count: np.ndarray) -> list[float | None]:
+    return [float(t / c) if c else None for t, c in zip(total, count)]
 
 
-def _union_overlap(union: list[tuple[float, float]], a: float, b: float) -> float:
-    return float(sum(max(0.0, min(e, b) - max(s, a)) for s, e in union if s < b and e > a))
+def _sorted_by(key: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    order = np.argsort(key, kind="stable")
+    return [key[order], *(a[order] for a in arrays)]
 
 
-def speech_features(sp: PersonSpeech | None, a: float, b: float) -> dict:
+def _prefix(values: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+
+
+def speech_block(sp: PersonSpeech | None, a: np.ndarray, b: np.ndarray) -> dict[str, list]:
+    """Speech columns of one person's clips (windows ``[a, b)``, disjoint), vectorised over clips and cues.
+
+    Cues meet windows through :func:`engage.intervals.window_pairs` (zero-length cues as points), turn
+    starts through sorted searches: linear in clips + cues.
+    """
+    n = a.size
     if sp is None or (sp.cue_start.size == 0 and sp.turn_start.size == 0):
-        return dict(words=0.0, turns=0, speech_seconds=0.0, replies_spoken=0, sentiment_speech=None)
-    overlap = np.clip(np.minimum(sp.cue_end, b) - np.maximum(sp.cue_start, a), 0.0, None)
-    dur = sp.cue_end - sp.cue_start
-    inside = (sp.cue_start < b) & (sp.cue_end > a)
-    point = (dur <= 0) & (sp.cue_start >= a) & (sp.cue_start < b)  # zero-length cue: all or nothing
-    frac = np.where(dur > 0, overlap / np.where(dur > 0, dur, 1.0), point.astype(float))
-    in_turn = (sp.turn_start >= a) & (sp.turn_start < b)
+        return dict(words=[0.0] * n, turns=[0] * n, speech_seconds=[0.0] * n, replies_spoken=[0] * n,
+                    sentiment_speech=[None] * n)
+    win, iv = window_pairs(a, b, sp.cue_start, sp.cue_end, points=True)
+    cs, ce = sp.cue_start[iv], sp.cue_end[iv]
+    dur = ce - cs
+    part = np.clip(np.minimum(ce, b[win]) - np.maximum(cs, a[win]), 0.0, None)
+    frac = np.where(dur > 0, part / np.where(dur > 0, dur, 1.0), 1.0)  # a zero-length cue: all or nothing
+    words = np.bincount(win, weights=sp.cue_words[iv] * frac, minlength=n)
+    senti = sp.cue_sentiment[iv]
+    has = ~np.isnan(senti)
+    s_total = np.bincount(win[has], weights=senti[has], minlength=n)
+    s_count = np.bincount(win[has], minlength=n)
+    us = np.asarray([u[0] for u in sp.union], np.float64)
+    ue = np.asarray([u[1] for u in sp.union], np.float64)
+    uw, ui = window_pairs(a, b, us, ue)
+    seconds = np.bincount(uw, weights=np.minimum(ue[ui], b[uw]) - np.maximum(us[ui], a[uw]), minlength=n)
+    ts, reply = _sorted_by(sp.turn_start, sp.turn_reply.astype(np.float64))
+    lo, hi = np.searchsorted(ts, a, side="left"), np.searchsorted(ts, b, side="left")
+    replies = _prefix(reply)
     return dict(
-        words=float(np.round((sp.cue_words * frac).sum(), 6)),
-        turns=int(in_turn.sum()),
-        speech_seconds=round(_union_overlap(sp.union, a, b), 6),
-        replies_spoken=int((in_turn & sp.turn_reply).sum()),
-        sentiment_speech=_mean_or_none(sp.cue_sentiment[inside | point]),
+        words=[float(np.round(w, 6)) for w in words],
+        turns=(hi - lo).astype(int).tolist(),
+        speech_seconds=[round(float(x), 6) for x in seconds],
+        replies_spoken=np.rint(replies[hi] - replies[lo]).astype(int).tolist(),
+        sentiment_speech=_means(s_total, s_count),
     )
 
 
-def chat_features(ch: PersonChat | None, a: float, b: float, history_s: float, has_chat: bool) -> dict:
+CHAT_COLUMNS = ("chat_messages", "chat_words", "chat_reactions", "chat_messages_history", "replies_chat",
+                "sentiment_chat", "sentiment_chat_history")
+
+
+def chat_block(ch: PersonChat | None, a: np.ndarray, b: np.ndarray, history_s: float, has_chat: bool
+               ) -> dict[str, list]:
+    """Chat columns of one person's clips: counts and means by sorted searches and prefix sums."""
+    n = a.size
     if not has_chat:
-        return dict(chat_messages=None, chat_words=None, chat_reactions=None, chat_messages_history=None,
-                    replies_chat=None, sentiment_chat=None, sentiment_chat_history=None)
+        return {k: [None] * n for k in CHAT_COLUMNS}
     if ch is None:
-        return dict(chat_messages=0, chat_words=0, chat_reactions=0, chat_messages_history=0, replies_chat=0,
-                    sentiment_chat=None, sentiment_chat_history=None)
-    win = (ch.time >= a) & (ch.time < b)
-    hist = (ch.time >= b - history_s) & (ch.time < b)
+        return dict(chat_messages=[0] * n, chat_words=[0] * n, chat_reactions=[0] * n, chat_messages_history=[0] * n,
+                    replies_chat=[0] * n, sentiment_chat=[None] * n, sentiment_chat_history=[None] * n)
+    t, words, senti, reply = _sorted_by(ch.time, ch.words.astype(np.float64), ch.sentiment, ch.reply.astype(np.float64))
+    lo, hi = np.searchsorted(t, a, side="left"), np.searchsorted(t, b, side="left")
+    lo_h = np.searchsorted(t, b - history_s, side="left")
+    reactions = np.sort(ch.reaction_time)
+    has = ~np.isnan(senti)
+    w, r = _prefix(words), _prefix(reply)
+    st, sc = _prefix(np.where(has, senti, 0.0)), _prefix(has.astype(np.float64))
     return dict(
-        chat_messages=int(win.sum()),
-        chat_words=int(ch.words[win].sum()),
-        chat_reactions=int(((ch.reaction_time >= a) & (ch.reaction_time < b)).sum()),
-        chat_messages_history=int(hist.sum()),
-        replies_chat=int((win & ch.reply).sum()),
-        sentiment_chat=_mean_or_none(ch.sentiment[win]),
-        sentiment_chat_history=_mean_or_none(ch.sentiment[hist]),
+        chat_messages=(hi - lo).astype(int).tolist(),
+        chat_words=np.rint(w[hi] - w[lo]).astype(int).tolist(),
+        chat_reactions=(np.searchsorted(reactions, b, side="left") - np.searchsorted(reactions, a, side="left"))
+        .astype(int).tolist(),
+        chat_messages_history=(hi - lo_h).astype(int).tolist(),
+        replies_chat=np.rint(r[hi] - r[lo]).astype(int).tolist(),
+        sentiment_chat=_means(st[hi] - st[lo], np.rint(sc[hi] - sc[lo])),
+        sentiment_chat_history=_means(st[hi] - st[lo_h], np.rint(sc[hi] - sc[lo_h])),
     )
 
 
 def clip_rows(clips, speech: dict[str, PersonSpeech], chat: dict[str, PersonChat], *, history_s: float,
               has_chat: bool) -> list[dict]:
-    """One feature row per clip (``clips``: iterable of dicts with clip_id, session, person, window, start, end)."""
-    rows = []
-    for c in clips:
-        a, b, person = float(c["start"]), float(c["end"]), str(c["person"])
-        row = dict(clip_id=str(c["clip_id"]), session=str(c["session"]), person=person, window=int(c["window"]),
-                   start=a, end=b)
-        row.update(speech_features(speech.get(person), a, b))
-        row.update(chat_features(chat.get(person), a, b, history_s, has_chat))
-        row["replies"] = row["replies_spoken"] + (row["replies_chat"] or 0)
-        rows.append(row)
+    """One feature row per clip (``clips``: :class:`engage.contract.Clip` rows), in the given order.
+
+    Computed per person for all of their clips at once (:func:`speech_block`, :func:`chat_block`).
+    """
+    by_person: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(clips):
+        by_person[c.person].append(i)
+    rows: list[dict] = [{} for _ in clips]
+    for person, idx in by_person.items():
+        a = np.array([clips[i].start for i in idx], np.float64)
+        b = np.array([clips[i].end for i in idx], np.float64)
+        cols = {**speech_block(speech.get(person), a, b), **chat_block(chat.get(person), a, b, history_s, has_chat)}
+        for j, i in enumerate(idx):
+            c = clips[i]
+            row = dict(clip_id=c.clip_id, session=c.session, person=person, window=c.window, start=c.start, end=c.end)
+            row.update({k: v[j] for k, v in cols.items()})
+            row["replies"] = row["replies_spoken"] + (row["replies_chat"] or 0)
+            rows[i] = row
     return rows
 
 
 def rows_to_table(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=SCHEMA)
+    return INTERACTION.from_rows(rows)

@@ -81,16 +81,6 @@ def read_participants(path: str | os.PathLike, session: str | None = None) -> li
     return rows
 
 
-def layout_names(layout: dict) -> list[tuple[str, str]]:
-    """(person, name) for every tile with a non-null name label in layout.json."""
-    out = []
-    for span in layout.get("spans") or []:
-        for tile in span.get("tiles") or []:
-            if tile.get("name"):
-                out.append((str(tile["id"]), str(tile["name"])))
-    return out
-
-
 @dataclass
 class NameIndex:
     """Normalised name -> person; ``ambiguous`` keys point to more than one person."""

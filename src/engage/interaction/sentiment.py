@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+
+from engage.io.hashing import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -38,5 +39,5 @@ def model_info() -> dict:
         version = "unknown"
     return {
         "sentiment_model": f"vaderSentiment=={version}",
-        "sentiment_lexicon_sha256": hashlib.sha256(lexicon.read_bytes()).hexdigest() if lexicon.exists() else None,
+        "sentiment_lexicon_sha256": sha256_file(lexicon) if lexicon.exists() else None,
     }

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engage.contract import Utterance
+
 UNATTRIBUTED = "?speech"  # actor of turns whose cues have no speaker
 
 _WORD = re.compile(r"\S+")
@@ -24,15 +26,6 @@ def count_words(text: str | None) -> int:
     if not text:
         return 0
     return sum(1 for tok in _WORD.findall(text) if any(ch.isalnum() for ch in tok))
-
-
-@dataclass(frozen=True)
-class Cue:
-    utterance: int
-    start: float
-    end: float
-    text: str
-    speaker: str | None
 
 
 @dataclass(frozen=True)
@@ -54,10 +47,10 @@ class Event:
     ref: int  # index into the turn or message list
 
 
-def build_turns(cues: list[Cue]) -> list[Turn]:
+def build_turns(cues: list[Utterance]) -> list[Turn]:
     """Group time-ordered cues into turns (see module docstring)."""
     turns: list[Turn] = []
-    run: list[Cue] = []
+    run: list[Utterance] = []
 
     def close():
         if run:
@@ -94,16 +87,3 @@ def mark_replies(events: list[Event], window: float, unattributed_is_other: bool
 def sort_events(events: list[Event]) -> list[Event]:
     """Timeline order: by start, turns before chat at the same instant, then original order."""
     return sorted(events, key=lambda e: (e.start, 0 if e.kind == "turn" else 1, e.ref))
-
-
-def merge_intervals(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Union of intervals as sorted, non-overlapping (start, end) pairs."""
-    out: list[list[float]] = []
-    for s, e in sorted(intervals):
-        if e <= s:
-            continue
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]

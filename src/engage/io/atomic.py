@@ -35,9 +35,14 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
 
 
 def write_json(path: str | os.PathLike, obj: object) -> None:
-    """Write JSON atomically with sorted keys and a trailing newline (stable bytes)."""
+    """Write JSON atomically with sorted keys and a trailing newline (stable bytes).
+
+    Strict JSON: a NaN or infinity raises ValueError instead of being written as ``NaN`` (which
+    JSON readers other than Python's reject).
+    """
+    text = json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.write_text(text + "\n", encoding="utf-8")
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

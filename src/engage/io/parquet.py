@@ -70,25 +70,31 @@ def write_batches(
                 writer.write_table(pa.Table.from_batches([b], schema=schema))
 
 
-def read_required(path: str | os.PathLike, columns: Sequence[str], *, session: str | None, what: str) -> pa.Table:
-    """Read the ``columns`` of an upstream Parquet file, or raise a one-line SessionError.
+def read_required(path: str | os.PathLike, columns: Sequence[str], *, session: str | None, what: str,
+                  optional: Sequence[str] = ()) -> pa.Table:
+    """Read the ``columns`` (and those of ``optional`` present) of an upstream Parquet file, or raise a
+    one-line SessionError.
 
-    Every stage reads its inputs through this, so a missing, corrupt or incomplete upstream file is
-    reported the same way everywhere (which file, what is wrong).
+    The contract's readers (:mod:`engage.contract`) read every stage input through this, so a missing,
+    corrupt or incomplete upstream file is reported the same way everywhere (which file, what is wrong).
+    Only the asked-for columns are read.
     """
     from engage.errors import SessionError
 
     try:
-        table = pq.read_table(path)
+        names = pq.read_schema(path).names
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise SessionError(session, path, f"{what} lacks column(s) {', '.join(missing)}")
+        wanted = list(columns) + [c for c in optional if c in names and c not in columns]
+        return pq.read_table(path, columns=wanted).select(wanted)
+    except SessionError:
+        raise
     except FileNotFoundError:
         raise SessionError(session, path, f"{what} not found") from None
     except Exception as err:  # pyarrow raises several types for unreadable files
         detail = " ".join(str(err).split())[:200]
         raise SessionError(session, path, f"cannot read {what} ({type(err).__name__}: {detail})") from None
-    missing = [c for c in columns if c not in table.column_names]
-    if missing:
-        raise SessionError(session, path, f"{what} lacks column(s) {', '.join(missing)}")
-    return table.select(list(columns))
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:

@@ -7,7 +7,8 @@ goes through :func:`read_text_input` so the same bytes are accepted (or refused)
 everywhere:
 
 1. A BOM decides: UTF-8, UTF-16 LE/BE or UTF-32 LE/BE; the BOM is dropped.
-2. Otherwise strict UTF-8 (ASCII is UTF-8).
+2. Otherwise strict UTF-8 (ASCII is UTF-8) when the file holds no NUL byte (ASCII text in UTF-16 is
+   valid UTF-8 too, full of NULs: it must not be taken for UTF-8).
 3. Otherwise UTF-16 without a BOM when the NUL bytes say so (text of mostly Latin characters has a
    NUL in every other byte); decoded with a warning naming the byte order.
 4. Otherwise cp1252 (what Excel and Notepad on Windows write), with a warning; the few bytes
@@ -59,10 +60,11 @@ def decode_text_input(raw: bytes, *, session: str | None, path: object, what: st
             except UnicodeDecodeError as err:
                 raise SessionError(session, path, f"{what} starts with a {enc} byte-order mark but is not valid {enc} "
                                                   f"(byte {err.start + len(bom)})") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    if b"\x00" not in raw:  # text never holds NUL, but ASCII in UTF-16 is valid (NUL-laden) UTF-8
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     enc = _bomless_utf16(raw)
     if enc:
         try:
@@ -74,7 +76,8 @@ def decode_text_input(raw: bytes, *, session: str | None, path: object, what: st
                         session, what, path, enc)
             return text
     if b"\x00" in raw:
-        raise SessionError(session, path, f"{what} is not a text file (NUL bytes; expected UTF-8, UTF-16 or cp1252 text)")
+        raise SessionError(session, path, f"{what} is not a text file (NUL bytes in no UTF-16 pattern; "
+                                          "expected UTF-8, UTF-16 or cp1252 text: save it as UTF-8)")
     log.warning("session '%s': %s (%s) is not UTF-8; decoded as cp1252 (Windows) with replacement", session, what, path)
     return raw.decode("cp1252", errors="replace")
 

@@ -250,10 +250,6 @@ def _is_live(live_ii: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     return _mask_fraction(live_ii, x + mx, y + my, w - 2 * mx, h - 2 * my) >= LIVE_FRACTION
 
 
-def _overlap(a, b) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
-
-
 #: Mean tile quality (mean side support - 0.5) a strip of small tiles needs to win over one big tile.
 STRIP_MIN_QUALITY = 0.25
 

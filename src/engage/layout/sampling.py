@@ -25,13 +25,19 @@ log = logging.getLogger(__name__)
 MIN_KEYFRAMES = 10
 
 
-def keyframe_times(video: str | os.PathLike) -> list[float]:
-    """Presentation times (s, from the stream start) of the video keyframes, from packet flags."""
+def keyframe_times(video: str | os.PathLike, session: str | None = None) -> list[float] | None:
+    """Presentation times (s, from the stream start) of the video keyframes, from packet flags.
+
+    None (with a warning saying why) when the packets do not give usable keyframe times: a keyframe
+    without a time cannot be put on the timeline, so the caller samples the timeline instead. A file
+    ffprobe cannot read at all is a :class:`SessionError`.
+    """
     cmd = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags:stream=start_time",
            "-of", "csv=p=0", str(video)]
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
-        return []
+        err = res.stderr.strip().splitlines()
+        raise SessionError(session, video, f"cannot list the video packets (ffprobe: {err[-1] if err else res.returncode})")
     times, start = [], None
     for line in res.stdout.splitlines():
         parts = line.strip().split(",")
@@ -39,12 +45,15 @@ def keyframe_times(video: str | os.PathLike) -> list[float]:
             try:
                 times.append(float(parts[0]))
             except ValueError:
-                return []
+                log.warning("session '%s': keyframe packet without a usable time (%r): keyframe sampling is off",
+                            session, parts[0])
+                return None
         elif len(parts) == 1 and parts[0] not in ("", "N/A"):
             try:
                 start = float(parts[0])
             except ValueError:
-                pass
+                log.warning("session '%s': unreadable stream start time %r; keyframe times are taken from the "
+                            "first keyframe", session, parts[0])
     times.sort()
     t0 = start if start is not None else (times[0] if times else 0.0)
     return [t - t0 for t in times]
@@ -91,7 +100,12 @@ def sample_frames(video: str | os.PathLike, size: tuple[int, int], *, sample_s: 
     if mode not in ("auto", "keyframes", "every"):
         raise ValueError(f"unknown layout sampling mode {mode!r}")
     if mode in ("auto", "keyframes"):
-        times = keyframe_times(video)
+        times = keyframe_times(video, session)
+        if times is None:
+            if mode == "keyframes":
+                raise SessionError(session, video, "layout.sampling is keyframes but the keyframes have no usable "
+                                                   "times (use auto or every)")
+            times = []
         gaps = np.diff(times) if len(times) > 1 else np.array([np.inf])
         ok = len(times) >= MIN_KEYFRAMES and times[0] <= keyframe_max_gap_s and float(gaps.max()) <= keyframe_max_gap_s
         if mode == "keyframes" or ok:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 import time
+from dataclasses import replace
 from typing import Any
 
-
 from engage import TIMELINE_FPS
+from engage.contract import layout_of, read_media, write_layout
 from engage.errors import SessionError
 from engage.geometry import rect_iou
-from engage.io.atomic import write_json
 from engage.layout.evidence import frame_steps
 from engage.layout.grid import FitParams, Rect
 from engage.interaction.names import normalize_name
@@ -21,6 +20,7 @@ from engage.layout.identity import assign_ids
 from engage.layout.names import NameRead, NameReader
 from engage.layout.ocr import OcrUnavailable
 from engage.layout.override import load_override
+from engage.layout.quality import small_tile_warnings
 from engage.layout.sampling import frames_at, sample_frames
 from engage.layout.snap import snap_rects
 from engage.layout.spans import ClosedSpan, SpanTracker, frame_support
@@ -150,22 +150,26 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                    keyframe_max_gap_s: float = 2.5, max_width: int = 640, max_downscale: float = 2.0,
                    min_span_samples: int = 3, refine_changes: bool = True, id_max_distance: float = 30.0,
                    id_rejoin_max_distance: float = 12.0, names: bool = True, name_samples: int = 3,
+                   min_tile_size: int = 90,
                    fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
-    """Write ``layout.json`` for one session: the override file if given, else detection."""
-    with open(media_json, encoding="utf-8") as f:
-        media = json.load(f)
-    width, height, duration = int(media["width"]), int(media["height"]), float(media["duration"])
+    """Write ``layout.json`` for one session: the override file if given, else detection (with its
+    warnings, e.g. tiles smaller than ``min_tile_size``: :mod:`engage.layout.quality`)."""
+    media = read_media(media_json, session=session)
+    width, height, duration = media.width, media.height, media.duration
     if override:
-        doc = load_override(override, session=session, frame_size=(width, height), duration=duration)
-        log.info("session '%s': using layout override %s (%d spans)", session, override, len(doc["spans"]))
+        layout = load_override(override, session=session, frame_size=(width, height), duration=duration)
+        log.info("session '%s': using layout override %s (%d spans)", session, override, len(layout.spans))
     else:
         doc = detect_layout(video, session=session, width=width, height=height, duration=duration, sample_s=sample_s,
                             sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, max_downscale=max_downscale,
                             min_span_samples=min_span_samples, refine=refine_changes,
                             id_max_distance=id_max_distance, id_rejoin_max_distance=id_rejoin_max_distance,
                             names=names, name_samples=name_samples, fit=FitParams(**(fit or {})), threads=threads)
-    write_json(out_json, doc)
-    return doc
+        layout = layout_of(doc, session=session, path=out_json)
+    layout = replace(layout, warnings=tuple(small_tile_warnings(layout, min_tile_size, session=session,
+                                                                  path=override or video)))
+    write_layout(out_json, layout)
+    return layout.to_json()
 
 
 def tile_iou(a: dict, b: dict) -> float:

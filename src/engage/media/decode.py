@@ -147,11 +147,6 @@ def ffmpeg_reason(stderr: str, rc: int) -> str:
     return lines[-1]
 
 
-def read_frames(path: str | os.PathLike, **kwargs) -> Iterator[tuple[int, np.ndarray]]:
-    """Convenience wrapper: ``for i, frame in read_frames(path, scale=(320, 180)): ...``."""
-    return iter(FrameReader(path, **kwargs))
-
-
 def extract_audio(path: str | os.PathLike, out_wav: str | os.PathLike, *, rate: int = 16000, session: str | None = None) -> None:
     """Decode the first audio stream to 16-bit PCM mono WAV at ``rate`` (no metadata, stable bytes)."""
     cmd = (

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -127,3 +129,49 @@ def check_not_truncated(path: str | os.PathLike, duration: float, session: str |
     if "partial file" in res.stderr or not pts:
         where = f"ends at {max(pts):.2f} s" if pts else f"is missing after {start:.2f} s"
         raise SessionError(session, path, f"truncated file: video data {where} of {duration:.2f} s")
+
+
+@dataclass(frozen=True)
+class DecodeCheck:
+    """What one full decode of the video stream found (:func:`decode_check`)."""
+
+    errors: int  # error messages ffmpeg printed while decoding (repeats included)
+    example: str | None  # the first one, without the decoder's address
+    frames: int  # frames the decoder produced (source frames, before the 25 fps resampling)
+
+
+_REPEATED = re.compile(r"Last message repeated (\d+) times?")
+_ADDRESS = re.compile(r" @ 0x[0-9a-f]+\]")
+
+
+def decode_check(path: str | os.PathLike, session: str | None = None, threads: int = 1) -> DecodeCheck:
+    """Decode the whole video stream once (no output) and count ffmpeg's decode errors and frames.
+
+    Why: a file with damaged packets probes fine and decodes "successfully" (ffmpeg conceals the
+    damage, the timeline repeats frames it cannot decode), so without this count a damaged recording
+    silently gives lower face coverage and wrong features. Costs about the pure decode time.
+    """
+    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-threads", str(max(1, int(threads))), "-i", str(path),
+           "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "null", "-", "-progress", "pipe:1", "-nostats"]
+    res = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    frames = 0
+    for line in res.stdout.splitlines():
+        if line.startswith("frame="):
+            try:
+                frames = int(line[6:].strip())
+            except ValueError:
+                pass
+    errors, example = 0, None
+    for line in res.stderr.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = _REPEATED.search(line)
+        if m:
+            errors += int(m.group(1))
+            continue
+        errors += 1
+        example = example or _ADDRESS.sub("]", line)[:200]
+    if res.returncode != 0 and frames == 0:
+        raise SessionError(session, path, f"video stream cannot be decoded ({example or 'ffmpeg failed'})")
+    return DecodeCheck(errors, example, frames)

@@ -10,6 +10,7 @@ import torch
 from engage.errors import ConfigError
 from engage.io.atomic import atomic_path
 from engage.model.network import EngagementNet, ModelConfig
+from engage.torchutil import load_weights_only
 
 
 def save_model(path: str | os.PathLike, model: EngagementNet, info: dict) -> None:
@@ -20,11 +21,9 @@ def save_model(path: str | os.PathLike, model: EngagementNet, info: dict) -> Non
         torch.save(payload, tmp)
 
 
-def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> tuple[EngagementNet, dict]:
-    try:
-        payload = torch.load(path, map_location=device, weights_only=True)
-    except Exception as err:  # noqa: BLE001
-        raise ConfigError(f"cannot load model {path}: {err}") from None
+def load_model(path: str | os.PathLike) -> tuple[EngagementNet, dict]:
+    """The model (on the CPU, eval mode) and its info; ConfigError for anything but an engage model.pt."""
+    payload = load_weights_only(path, what="engagement model")
     if not isinstance(payload, dict) or payload.get("format") != "engage-model-1":
         raise ConfigError(f"{path} is not an engage model.pt (format engage-model-1)")
     model = EngagementNet(ModelConfig.from_dict(payload["model_config"]))

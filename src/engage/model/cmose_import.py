@@ -25,22 +25,20 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from engage.contract import DATASET
 from engage.errors import SessionError
-from engage.io.parquet import write_table
+from engage.model.chunks import chunk_statistics
 from engage.model.dataset import build_table, split_counts
-from engage.model.features import chunk_statistics, face_frame_matrix, match_columns
+from engage.model.features import face_frame_matrix, match_columns
 from engage.model.labels import CMOSE_LABEL_TEXT
 from engage.model.split import person_key
+from engage.openface import read_openface_csv
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RE = re.compile(r"video(\d+)_(\d+)_person(\d+)")
 DEFAULT_SPLIT_MAP = {"train": "train", "unlabel": "val", "test": "test"}
 
-try:
-    from engage.face.openface_csv import read_openface_csv
-except ImportError:  # pragma: no cover - the face package provides it
-    from engage.face import read_openface_csv  # type: ignore
 
 
 class CsvSource:
@@ -72,6 +70,90 @@ class CsvSource:
             return read_openface_csv(p)
 
 
+def _read_samples(json_path) -> list[dict]:
+    try:
+        samples = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise SessionError(None, json_path, f"cannot read CMOSE json ({err})") from None
+    if not isinstance(samples, list):
+        raise SessionError(None, json_path, "expected a JSON list of samples")
+    return sorted(samples, key=lambda x: str(x.get("sample_id", "")))
+
+
+class _Rows:
+    """The dataset rows collected so far, the face columns (fixed by the first usable CSV) and the skips."""
+
+    def __init__(self, face_patterns, n_chunks: int, min_frames: int):
+        self.face_patterns, self.n_chunks, self.min_frames = face_patterns, n_chunks, min_frames
+        self.face_columns: list[str] | None = None
+        self.rows: dict[str, list] = {k: [] for k in ("clip_id", "session", "person", "start", "end", "face", "i3d",
+                                                      "has_speech", "aud")}
+        self.labels: list[str] = []
+        self.splits: list[str] = []
+        self.skipped: dict[str, list[str]] = {}
+
+    def skip(self, why: str, sid: str) -> None:
+        self.skipped.setdefault(why, []).append(str(sid))
+
+    def add(self, sid: str, m: re.Match, df, emb, label: str, split: str, openface) -> None:
+        if self.face_columns is None:
+            self.face_columns = match_columns(list(df.columns), self.face_patterns)
+            if not self.face_columns:
+                raise SessionError(None, openface, f"CSV of {sid} has no column matching {list(self.face_patterns)}")
+        if any(c not in df.columns for c in self.face_columns):
+            self.skip("csv lacks face columns", sid)
+            return
+        cols = self.face_columns + (["success"] if "success" in df.columns else [])
+        frames = face_frame_matrix(pa.Table.from_pandas(df[cols], preserve_index=False), self.face_columns)
+        r = self.rows
+        r["face"].append(chunk_statistics(frames, self.n_chunks, min_frames=self.min_frames))
+        r["i3d"].append(np.asarray(emb, dtype=np.float32))
+        r["clip_id"].append(sid)
+        r["session"].append(f"video{m.group(1)}")
+        r["person"].append(f"person{m.group(3)}")
+        r["start"].append(np.nan)
+        r["end"].append(np.nan)
+        r["has_speech"].append(False)
+        r["aud"].append(np.zeros(7, np.float32))
+        self.labels.append(label)
+        self.splits.append(split)
+
+
+def _collect(samples: list[dict], source: CsvSource, split_map: dict, rows: _Rows, openface) -> None:
+    """Add every usable sample to ``rows``; the others are recorded as skipped, with the reason."""
+    for s in samples:
+        sid = str(s.get("sample_id", ""))
+        m = SAMPLE_RE.fullmatch(sid)
+        label = CMOSE_LABEL_TEXT.get(str(s.get("label", "")).strip())
+        split = split_map.get(str(s.get("split", "")))
+        emb = s.get("embeds") or []
+        why = ("bad sample_id" if not m else "unknown label" if label is None else "unknown split" if split is None
+               else "no embeds" if len(emb) == 0 else None)
+        if why:
+            rows.skip(why, sid)
+            continue
+        try:
+            df = source.read(sid)
+        except SessionError:
+            rows.skip("unreadable csv", sid)
+            continue
+        if df is None:
+            rows.skip("no csv", sid)
+            continue
+        rows.add(sid, m, df, emb, label, split, openface)
+
+
+def _persons_in_several_splits(keys: list[str], splits: list[str]) -> list[str]:
+    seen: dict[str, set] = {}
+    for k, sp in zip(keys, splits):
+        seen.setdefault(k, set()).add(sp)
+    shared = sorted(k for k, v in seen.items() if len(v) > 1)
+    if shared:
+        log.warning("CMOSE release split has %d person(s) in more than one split (kept as released), e.g. %s",
+                    len(shared), shared[0])
+    return shared
+
+
 def import_cmose(
     *,
     json_path: str | os.PathLike,
@@ -85,98 +167,34 @@ def import_cmose(
 ) -> dict:
     """Write the CMOSE release as a dataset Parquet; returns a summary (counts, skipped)."""
     split_map = dict(split_map or DEFAULT_SPLIT_MAP)
-    try:
-        samples = json.loads(Path(json_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise SessionError(None, json_path, f"cannot read CMOSE json ({err})") from None
-    if not isinstance(samples, list):
-        raise SessionError(None, json_path, "expected a JSON list of samples")
-    source = CsvSource(openface)
-    skipped: dict[str, list[str]] = {}
-    face_columns = None
-    rows = {k: [] for k in ("clip_id", "session", "person", "start", "end", "face", "i3d", "has_speech", "aud")}
-    labels, splits = [], []
-
-    def skip(why, sid):
-        skipped.setdefault(why, []).append(str(sid))
-
-    for s in sorted(samples, key=lambda x: str(x.get("sample_id", ""))):
-        sid = str(s.get("sample_id", ""))
-        m = SAMPLE_RE.fullmatch(sid)
-        if not m:
-            skip("bad sample_id", sid)
-            continue
-        lab = CMOSE_LABEL_TEXT.get(str(s.get("label", "")).strip())
-        if lab is None:
-            skip("unknown label", sid)
-            continue
-        split = split_map.get(str(s.get("split", "")))
-        if split is None:
-            skip("unknown split", sid)
-            continue
-        emb = s.get("embeds") or []
-        if len(emb) == 0:
-            skip("no embeds", sid)
-            continue
-        try:
-            df = source.read(sid)
-        except SessionError:
-            skip("unreadable csv", sid)
-            continue
-        if df is None:
-            skip("no csv", sid)
-            continue
-        if face_columns is None:
-            face_columns = match_columns(list(df.columns), face_patterns)
-            if not face_columns:
-                raise SessionError(None, openface, f"CSV of {sid} has no column matching {list(face_patterns)}")
-        if any(c not in df.columns for c in face_columns):
-            skip("csv lacks face columns", sid)
-            continue
-        tbl = pa.Table.from_pandas(df[face_columns + (["success"] if "success" in df.columns else [])], preserve_index=False)
-        frames = face_frame_matrix(tbl, face_columns)
-        rows["face"].append(chunk_statistics(frames, n_chunks, min_frames=min_frames))
-        rows["i3d"].append(np.asarray(emb, dtype=np.float32))
-        rows["clip_id"].append(sid)
-        rows["session"].append(f"video{m.group(1)}")
-        rows["person"].append(f"person{m.group(3)}")
-        rows["start"].append(np.nan)
-        rows["end"].append(np.nan)
-        rows["has_speech"].append(False)
-        rows["aud"].append(np.zeros(7, np.float32))
-        labels.append(lab)
-        splits.append(split)
-    for why, ids in skipped.items():
+    samples = _read_samples(json_path)
+    rows = _Rows(face_patterns, n_chunks, min_frames)
+    _collect(samples, CsvSource(openface), split_map, rows, openface)
+    for why, ids in rows.skipped.items():
         log.warning("CMOSE import: skipped %d sample(s) (%s), e.g. %s", len(ids), why, ids[0])
+    labels, splits = rows.labels, rows.splits
     if not labels:
-        raise SessionError(None, json_path, f"no usable CMOSE sample (skipped: { {k: len(v) for k, v in skipped.items()} })")
-    dims = {len(x) for x in rows["i3d"]}
+        raise SessionError(None, json_path, f"no usable CMOSE sample (skipped: { {k: len(v) for k, v in rows.skipped.items()} })")
+    dims = {len(x) for x in rows.rows["i3d"]}
     if len(dims) != 1:
         raise SessionError(None, json_path, f"embeds have different lengths {sorted(dims)}")
-    n = len(labels)
-    arr = {k: (np.stack(v) if k in ("face", "i3d", "aud") else v) for k, v in rows.items()}
-    arr["text"] = np.zeros((n, 0), np.float32)
+    arr = {k: (np.stack(v) if k in ("face", "i3d", "aud") else v) for k, v in rows.rows.items()}
+    arr["text"] = np.zeros((len(labels), 0), np.float32)
     keys = [person_key(a, b) for a, b in zip(arr["session"], arr["person"])]
-    leak = {}
-    for k, sp in zip(keys, splits):
-        leak.setdefault(k, set()).add(sp)
-    shared = sorted(k for k, v in leak.items() if len(v) > 1)
-    if shared:
-        log.warning("CMOSE release split has %d person(s) in more than one split (kept as released), e.g. %s", len(shared), shared[0])
-    table = build_table(arr, labels, splits, keys)
+    shared = _persons_in_several_splits(keys, splits)
     counts = split_counts(splits, labels)
     meta = {
         "name": name,
         "source": "cmose_release",
         "json": str(json_path),
-        "face_columns": face_columns,
+        "face_columns": rows.face_columns,
         "face_patterns": list(face_patterns),
         "n_chunks": n_chunks,
         "min_frames": min_frames,
         "split_map": split_map,
         "split_counts": counts,
-        "skipped": skipped,
+        "skipped": rows.skipped,
         "persons_in_several_splits": shared,
     }
-    write_table(output, table, stage="dataset", meta=meta, sort_by=["clip_id"])
-    return {"n": n, "counts": counts, "skipped": skipped}
+    DATASET.write(output, build_table(arr, labels, splits, keys), meta=meta)
+    return {"n": len(labels), "counts": counts, "skipped": rows.skipped}

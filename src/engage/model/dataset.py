@@ -11,19 +11,17 @@ dims, split seed and fractions, per-split counts, skipped clips, sources.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from engage.contract import DATASET, FACE
 from engage.errors import SessionError
-from engage.io.textfile import read_text_input
-from engage.io.parquet import read_meta, write_table
+from engage.io.parquet import read_meta
+from engage.labels.files import read_label_file
+from engage.labels.merge import read_merged_labels
 from engage.model.features import session_clip_features, usable_face_columns
 from engage.model.labels import LEVEL_INDEX, LEVELS
 from engage.model.split import person_key, split_persons
@@ -32,22 +30,13 @@ log = logging.getLogger(__name__)
 
 
 def read_labels(path: str | os.PathLike, session: str) -> dict[str, str]:
-    """labels.csv (header clip_id,label; label in HD|DE|EG|HE) -> {clip_id: label}."""
-    text = read_text_input(path, session=session, what="labels file")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    fields = [c.strip() for c in (rows[0].keys() if rows else [])]
-    if rows and not {"clip_id", "label"} <= set(fields):
-        raise SessionError(session, path, f"labels.csv needs a header 'clip_id,label', found {fields}")
-    out = {}
-    for i, row in enumerate(rows, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        cid, lab = row["clip_id"], row["label"].upper()
-        if lab not in LEVEL_INDEX:
-            raise SessionError(session, path, f"line {i}: label {row['label']!r} is not one of {'|'.join(LEVELS)}")
-        if cid in out:
-            raise SessionError(session, path, f"line {i}: clip {cid} labelled twice")
-        out[cid] = lab
-    return out
+    """{clip_id: label} of a session: the merged labels of rule labels_merge (``.parquet``) or a labels.csv.
+
+    Both go through engage.labels (one parser for every clip_id,label file; docs/labelling.md).
+    """
+    if str(path).endswith(".parquet"):
+        return read_merged_labels(path, session)
+    return read_label_file(path, session=session, what="labels.csv", allow_skip=False).labels
 
 
 def split_counts(splits: list[str], labels: list[str]) -> dict[str, dict[str, int]]:
@@ -137,12 +126,10 @@ def build_dataset(
 ) -> None:
     """Dataset stage: join the labelled sessions' features with labels and a person-level split."""
     if not sessions:
-        raise SessionError(None, output, "no session has labels.csv: nothing to build a dataset from")
-    face_paths = [Path(d) / "features" / "face.parquet" for d in session_dirs]
-    for s, p in zip(sessions, face_paths):
-        if not p.exists():
-            raise SessionError(s, p, "missing face features (run the face stage first)")
-    face_columns = usable_face_columns(face_paths, face_patterns)
+        raise SessionError(None, output, "no labelled session (labels.csv or labels/<rater>.csv): nothing to build a "
+                                         "dataset from")
+    face_paths = [FACE.file_in(d) for d in session_dirs]
+    face_columns = usable_face_columns(sessions, face_paths, face_patterns)
     if not face_columns:
         raise SessionError(None, face_paths[0], f"no face column matching {list(face_patterns)} has values in every session")
     log.info("face columns (D=%d): %s", len(face_columns), ", ".join(face_columns))
@@ -186,13 +173,13 @@ def build_dataset(
         "interaction_columns": parts[0].get("interaction_columns", []) if interaction and parts else [],
     }
     log.info("split counts: %s", counts)
-    write_table(output, table, stage="dataset", meta=meta, sort_by=["clip_id"])
+    DATASET.write(output, table, meta=meta)
 
 
 def load_dataset(path: str | os.PathLike) -> tuple[dict, dict]:
     """Read a dataset Parquet into numpy arrays: face (N, 3D, T), i3d, aud, text, has_speech, labels, split."""
+    t = DATASET.read(path, session=None)
     meta = read_meta(path)
-    t = pq.read_table(path)
     return table_arrays(t, meta), meta
 
 

@@ -20,6 +20,3 @@ def score_to_index(scores) -> np.ndarray:
     s = np.asarray(scores, dtype=np.float64)
     return np.searchsorted(np.asarray(THRESHOLDS), s, side="right").astype(np.int64)
 
-
-def index_to_score(idx) -> np.ndarray:
-    return np.asarray(LEVEL_SCORES, dtype=np.float32)[np.asarray(idx, dtype=np.int64)]

@@ -14,16 +14,18 @@ import numpy as np
 import pyarrow as pa
 import torch
 
+from engage.contract import I3D, PREDICTIONS, TEXT
 from engage.errors import ConfigError, SessionError
 from engage.io.atomic import write_json, write_text
-from engage.io.parquet import write_table
+from engage.io.hashing import sha256_file
 from engage.model.checkpoint import load_model, save_model
 from engage.model.dataset import load_dataset
 from engage.model.features import session_clip_features
 from engage.model.labels import LEVELS
 from engage.model.metrics import summarize
-from engage.model.training import TRAIN_DEFAULTS, pick_device, predict, train_model
-from engage.weights import resolve_weights, sha256_of
+from engage.model.training import TRAIN_DEFAULTS, predict, train_model
+from engage.torchutil import log_device, pick_device
+from engage.weights import resolve_weights
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +77,11 @@ def eval_run(*, dataset: str, model_path: str, run_name: str, metrics_out: str, 
     """Acc, AvgAcc, per-class recall and confusion on ``split`` (also train/val; speech subset for audio runs)."""
     arrays, meta = load_dataset(dataset)
     model, info = load_model(model_path)
+    log_device(log, "eval", next(model.parameters()).device)
     splits = np.asarray(arrays["split"])
     labels = arrays["labels"]
     result = {"run": run_name, "eval_split": split, "model": info.get("run", {}), "dataset": meta.get("name"),
-              "model_sha256": sha256_of(model_path)}
+              "model_sha256": sha256_file(model_path)}
     for sp in ("train", "val", "test"):
         idx = np.flatnonzero((splits == sp) & (labels >= 0))
         if len(idx) == 0:
@@ -146,27 +149,34 @@ def render_tables(*, run_names: list[str], runs: dict, metrics: list[str], logs:
     plots.training_curves(curves_png, curves)
 
 
-def predict_session(*, session: str, session_dir: str, model_path: str, out_parquet: str, out_png: str, device: str = "auto",
-                    batch_size: int = 256, threads: int = 1, model_sha256: str = "") -> None:
-    """Score every clip of one session with a trained model (sha256 checked when given)."""
-    torch.set_num_threads(max(1, int(threads)))
-    path, digest = resolve_weights(model_path, model_sha256 or None, what="engagement model", config_key="predict.model")
-    model, info = load_model(path)
-    cfg = model.cfg
-    feat = session_clip_features(session_dir, session, cfg.face_columns, cfg.n_chunks, int(info.get("min_frames") or 250))
+def _predict_inputs(feat: dict, cfg, session: str, session_dir: str) -> dict:
+    """The model's input arrays for every clip; embedding sizes must match what the model was trained on."""
     n = len(feat["clip_id"])
     if feat["i3d"].shape[1] != cfg.i3d_dim and n:
-        raise SessionError(session, Path(session_dir) / "features" / "i3d.parquet",
+        raise SessionError(session, I3D.file_in(session_dir),
                            f"I3D embedding has {feat['i3d'].shape[1]} values, the model expects {cfg.i3d_dim}")
     text = feat["text"]
     if cfg.audio and text.shape[1] != cfg.text_dim:
         if text.shape[1] and n:
-            raise SessionError(session, Path(session_dir) / "features" / "text.parquet",
+            raise SessionError(session, TEXT.file_in(session_dir),
                                f"text embedding has {text.shape[1]} values, the model expects {cfg.text_dim}")
         text = np.zeros((n, cfg.text_dim), np.float32)
-    arrays = {"face": feat["face"], "i3d": feat["i3d"], "aud": feat["aud"], "text": text if cfg.audio else np.zeros((n, cfg.text_dim), np.float32),
-              "has_speech": feat["has_speech"], "labels": np.full(n, -1, np.int64)}
-    dev = pick_device(device)
+    return {"face": feat["face"], "i3d": feat["i3d"], "aud": feat["aud"],
+            "text": text if cfg.audio else np.zeros((n, cfg.text_dim), np.float32),
+            "has_speech": feat["has_speech"], "labels": np.full(n, -1, np.int64)}
+
+
+def predict_session(*, session: str, session_dir: str, model_path: str, out_parquet: str, out_png: str, device: str = "auto",
+                    batch_size: int = 256, threads: int = 1, model_sha256: str = "") -> None:
+    """Score every clip of one session with a trained model (sha256 checked when given)."""
+    torch.set_num_threads(max(1, int(threads)))
+    dev = pick_device(device, config_key="predict.device")
+    path, digest = resolve_weights(model_path, model_sha256 or None, what="engagement model", config_key="predict.model")
+    model, info = load_model(path)
+    cfg = model.cfg
+    feat = session_clip_features(session_dir, session, cfg.face_columns, cfg.n_chunks, int(info.get("min_frames") or 250))
+    arrays = _predict_inputs(feat, cfg, session, session_dir)
+    log_device(log, "predict", dev)
     model.to(dev)
     scores, levels = predict(model, arrays, batch_size=batch_size, device=dev)
     table = pa.table({
@@ -180,11 +190,11 @@ def predict_session(*, session: str, session_dir: str, model_path: str, out_parq
     })
     meta = {"model": "engage.model.EngagementNet", "run": info.get("run_name"), "run_config": info.get("run"),
             "weights_sha256": digest, "face_columns": cfg.face_columns, "n_chunks": cfg.n_chunks}
-    write_table(out_parquet, table, stage="predict", meta=meta, sort_by=["clip_id"])
+    PREDICTIONS.write(out_parquet, table, meta=meta)
     persons: dict[str, list] = {}
     for p, a, b, s in zip(feat["person"], feat["start"], feat["end"], scores):
         persons.setdefault(p, []).append((float(a), float(b), float(s)))
     from engage.model import plots
 
     plots.timeline(out_png, session, persons)
-    log.info("session %s: %d clips scored with run %s", session, n, info.get("run_name"))
+    log.info("session %s: %d clips scored with run %s", session, len(feat["clip_id"]), info.get("run_name"))

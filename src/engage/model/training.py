@@ -22,6 +22,7 @@ from engage.model.losses import BaselineLoss, n_outputs_for
 from engage.model.metrics import summarize
 from engage.model.mocorank import MocoRank
 from engage.model.network import EngagementNet, ModelConfig
+from engage.torchutil import log_device, pick_device
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,6 @@ def scaled_momentum(m: float, reference_steps: int | None, steps: int) -> float:
     if steps < 1 or reference_steps < 0:
         raise ValueError(f"momentum scaling needs positive step counts, got steps={steps}, reference={reference_steps}")
     return max(0.0, 1.0 - (1.0 - float(m)) * reference_steps / steps)
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    if name in (None, "", "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def set_determinism(seed: int) -> None:
@@ -150,13 +145,93 @@ def _epoch_order(labels: np.ndarray, sampler: str, gen: torch.Generator) -> np.n
     return torch.randperm(n, generator=gen).numpy()
 
 
+def _phases(arrays: dict, tr: np.ndarray, audio: bool, cfg_t: dict) -> list[Phase]:
+    """Visual-then-audio phases for an asynchronous audio run, else one joint phase."""
+    audio_async = audio and cfg_t["audio_schedule"] == "async"
+    phases = [Phase("visual" if audio_async else "joint", int(cfg_t["epochs"]), tr, audio and not audio_async, False)]
+    if audio_async:
+        sp = tr[arrays["has_speech"][tr]]
+        if len(sp) == 0:
+            log.warning("audio run: no training clip has speech; the audio branch stays untrained")
+        else:
+            phases.append(Phase("audio", int(cfg_t["audio_epochs"] or cfg_t["epochs"]), sp, True, True))
+    return phases
+
+
+@dataclass
+class _PhaseState:
+    """What one phase optimises with: optimiser, schedule, losses (and MocoRank's encoder and pool)."""
+
+    opt: torch.optim.Optimizer
+    sched: object
+    base: BaselineLoss
+    center_opt: torch.optim.Optimizer | None
+    mocorank: MocoRank | None
+
+
+def _phase_state(model: EngagementNet, ph: Phase, loss_name: str, counts: np.ndarray, cfg_t: dict,
+                 gen: torch.Generator, device: torch.device) -> _PhaseState:
+    if ph.freeze_visual:
+        for m in model.visual_modules():
+            for p in m.parameters():
+                p.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg_t["lr"], weight_decay=cfg_t["weight_decay"])
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(ph.epochs, 1), eta_min=cfg_t["lr_min"])
+    base = BaselineLoss(loss_name, model.embedding_dim, counts, model.cfg.cls_scale, gen,
+                        center_weight=cfg_t["center_weight"]).to(device)
+    center_opt = torch.optim.SGD(base.center.parameters(), lr=cfg_t["center_lr"]) if base.center is not None else None
+    mocorank = None
+    if loss_name.startswith("mocorank"):  # a fresh encoder and pool per phase (the audio phase trains another head)
+        steps = ph.epochs * math.ceil(len(ph.idx) / int(cfg_t["batch_size"]))
+        momentum = scaled_momentum(float(cfg_t["momentum"]), cfg_t["momentum_reference_steps"], steps)
+        if momentum != float(cfg_t["momentum"]):
+            log.info("MocoRank phase %s: momentum %.6g for a run of %s steps -> %.6g for this phase's %d steps "
+                     "(same key-encoder time constant as a fraction of training)", ph.name, cfg_t["momentum"],
+                     cfg_t["momentum_reference_steps"], momentum, steps)
+        mocorank = MocoRank(model, model.embedding_dim, int(cfg_t["pool_size"]), momentum,
+                            tol=float(cfg_t["tol"]), flexible_margin=bool(cfg_t["flexible_margin"]),
+                            reduction=cfg_t["reduction"], generator=gen)
+    return _PhaseState(opt, sched, base, center_opt, mocorank)
+
+
+def _train_epoch(model: EngagementNet, arrays: dict, ph: Phase, st: _PhaseState, order: np.ndarray, batch_size: int,
+                 device: torch.device) -> tuple[float, float]:
+    """One pass over ``order``; (mean main loss, mean extra loss) over its batches."""
+    model.train()
+    if ph.freeze_visual:
+        for m in model.visual_modules():
+            m.eval()
+    tot, tot_extra, nb = 0.0, 0.0, 0
+    for a in range(0, len(order), batch_size):
+        b = to_tensors(arrays, order[a : a + batch_size], device)
+        if not ph.use_audio:
+            b["has_speech"] = torch.zeros_like(b["has_speech"])
+        y = b["labels"]
+        out, emb = model(b)
+        loss = st.mocorank.loss(model, b, out, emb, y) if st.mocorank is not None else st.base.main(out, y)
+        extra = st.base.extra(emb, y)
+        st.opt.zero_grad(set_to_none=True)
+        if st.center_opt is not None:
+            st.center_opt.zero_grad(set_to_none=True)
+        (loss + extra).backward()
+        st.opt.step()
+        if st.center_opt is not None:
+            st.center_opt.step()
+        tot += float(loss.detach())
+        tot_extra += float(extra.detach())
+        nb += 1
+    return tot / max(nb, 1), tot_extra / max(nb, 1)
+
+
 def train_model(arrays: dict, meta: dict, run: dict, train: dict, progress=None) -> tuple[EngagementNet, list[dict]]:
     """Train one run on the ``train`` split; returns (model on CPU, per-epoch log rows)."""
     cfg_t = {**TRAIN_DEFAULTS, **{k: v for k, v in train.items() if v is not None}}
     loss_name = run["loss"]
     set_determinism(int(cfg_t["seed"]))
     gen = torch.Generator().manual_seed(int(cfg_t["seed"]))
-    device = pick_device(cfg_t["device"])
+    device = pick_device(cfg_t["device"], config_key="train.device")
+    log_device(log, "train", device)
     split = np.asarray(arrays["split"])
     labels = arrays["labels"]
     tr = np.flatnonzero((split == "train") & (labels >= 0))
@@ -171,81 +246,25 @@ def train_model(arrays: dict, meta: dict, run: dict, train: dict, progress=None)
     sampler = cfg_t["sampler"]
     if sampler == "auto":
         sampler = "class_balanced" if loss_name in ("ce", "mse") else "shuffle"
-    moco = loss_name.startswith("mocorank")
-    phases = []
-    audio_async = mcfg.audio and cfg_t["audio_schedule"] == "async"
-    phases.append(Phase("visual" if audio_async else "joint", int(cfg_t["epochs"]), tr, mcfg.audio and not audio_async, False))
-    if audio_async:
-        sp = tr[arrays["has_speech"][tr]]
-        if len(sp) == 0:
-            log.warning("audio run: no training clip has speech; the audio branch stays untrained")
-        else:
-            phases.append(Phase("audio", int(cfg_t["audio_epochs"] or cfg_t["epochs"]), sp, True, True))
+    phases = _phases(arrays, tr, mcfg.audio, cfg_t)
     rows = []
     step_total = sum(p.epochs for p in phases)
-    done = 0
     for ph in phases:
-        if ph.freeze_visual:
-            for m in model.visual_modules():
-                for p in m.parameters():
-                    p.requires_grad_(False)
-        params = [p for p in model.parameters() if p.requires_grad]
-        opt = torch.optim.AdamW(params, lr=cfg_t["lr"], weight_decay=cfg_t["weight_decay"])
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(ph.epochs, 1), eta_min=cfg_t["lr_min"])
-        base = BaselineLoss(loss_name, model.embedding_dim, counts, mcfg.cls_scale, gen,
-                            center_weight=cfg_t["center_weight"]).to(device)
-        center_opt = torch.optim.SGD(base.center.parameters(), lr=cfg_t["center_lr"]) if base.center is not None else None
-        if moco:  # a fresh encoder and pool per phase (the audio phase trains another head)
-            steps = ph.epochs * math.ceil(len(ph.idx) / int(cfg_t["batch_size"]))
-            momentum = scaled_momentum(float(cfg_t["momentum"]), cfg_t["momentum_reference_steps"], steps)
-            if momentum != float(cfg_t["momentum"]):
-                log.info("MocoRank phase %s: momentum %.6g for a run of %s steps -> %.6g for this phase's %d steps "
-                         "(same key-encoder time constant as a fraction of training)", ph.name, cfg_t["momentum"],
-                         cfg_t["momentum_reference_steps"], momentum, steps)
-            mocorank = MocoRank(model, model.embedding_dim, int(cfg_t["pool_size"]), momentum,
-                                tol=float(cfg_t["tol"]), flexible_margin=bool(cfg_t["flexible_margin"]),
-                                reduction=cfg_t["reduction"], generator=gen)
+        st = _phase_state(model, ph, loss_name, counts, cfg_t, gen, device)
         lab = labels[ph.idx]
         for epoch in range(1, ph.epochs + 1):
-            model.train()
-            if ph.freeze_visual:
-                for m in model.visual_modules():
-                    m.eval()
             order = ph.idx[_epoch_order(lab, sampler, gen)]
-            tot, tot_extra, nb = 0.0, 0.0, 0
-            for a in range(0, len(order), int(cfg_t["batch_size"])):
-                b = to_tensors(arrays, order[a : a + int(cfg_t["batch_size"])], device)
-                if not ph.use_audio:
-                    b["has_speech"] = torch.zeros_like(b["has_speech"])
-                y = b["labels"]
-                out, emb = model(b)
-                if moco:
-                    loss = mocorank.loss(model, b, out, emb, y)
-                else:
-                    loss = base.main(out, y)
-                extra = base.extra(emb, y)
-                opt.zero_grad(set_to_none=True)
-                if center_opt is not None:
-                    center_opt.zero_grad(set_to_none=True)
-                (loss + extra).backward()
-                opt.step()
-                if center_opt is not None:
-                    center_opt.step()
-                tot += float(loss.detach())
-                tot_extra += float(extra.detach())
-                nb += 1
-            row = {"phase": ph.name, "epoch": epoch, "loss": tot / max(nb, 1), "loss_extra": tot_extra / max(nb, 1),
-                   "lr": opt.param_groups[0]["lr"], "val_accuracy": math.nan, "val_average_accuracy": math.nan,
-                   "momentum": mocorank.momentum if moco else math.nan}
-            sched.step()
-            last = epoch == ph.epochs
-            if len(va) and (last or (cfg_t["eval_every"] and epoch % int(cfg_t["eval_every"]) == 0)):
+            loss, extra = _train_epoch(model, arrays, ph, st, order, int(cfg_t["batch_size"]), device)
+            row = {"phase": ph.name, "epoch": epoch, "loss": loss, "loss_extra": extra,
+                   "lr": st.opt.param_groups[0]["lr"], "val_accuracy": math.nan, "val_average_accuracy": math.nan,
+                   "momentum": st.mocorank.momentum if st.mocorank is not None else math.nan}
+            st.sched.step()
+            if len(va) and (epoch == ph.epochs or (cfg_t["eval_every"] and epoch % int(cfg_t["eval_every"]) == 0)):
                 _, pred = predict(model, arrays, va, device=device, use_audio=ph.use_audio)
                 m = summarize(labels[va], pred)
                 row["val_accuracy"], row["val_average_accuracy"] = m["accuracy"], m["average_accuracy"]
             rows.append(row)
-            done += 1
             if progress:
-                progress(done, step_total, row)
+                progress(len(rows), step_total, row)
     model.to("cpu").eval()
     return model, rows

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
+from engage.contract import (ASD, CLIP_SPEECH, CLIPS, FACE, UTTERANCES, Layout, Media, TableSpec, read_layout,
+                             read_media)
 from engage.io.atomic import write_text
 from engage.io.parquet import read_meta
 from engage.media.decode import FrameReader
@@ -20,10 +21,11 @@ from engage.report import figures
 log = logging.getLogger(__name__)
 
 
-def _read(path: str | os.PathLike | None) -> pd.DataFrame:
-    if not path or not Path(path).exists():
+def _read(spec: TableSpec, path: str | os.PathLike | None, session: str, columns: list[str]) -> pd.DataFrame:
+    """The ``columns`` the report draws (an empty frame when an optional input is not given)."""
+    if not path:
         return pd.DataFrame()
-    return pq.read_table(path).to_pandas()
+    return spec.read(path, session=session, columns=columns).to_pandas()
 
 
 def voice_table(utt: pd.DataFrame) -> pd.DataFrame:
@@ -92,10 +94,86 @@ def _notices(feature_files: dict[str, str]) -> list[str]:
     return out
 
 
+def _layout_panels(layout: dict, video, session: str) -> tuple[list, str]:
+    """(one panel per span shown: frame at its middle, tiles, caption; the figure title's tail)."""
+    spans = layout["spans"]
+    shown = layout_spans_shown(spans)
+    panels = []
+    for k in shown:
+        sp = spans[k]
+        t_mid = (sp["start"] + sp["end"]) / 2
+        panels.append((_frame_at(video, t_mid, session), sp["tiles"],
+                       f"span {k}: {sp['start']:.1f}-{sp['end']:.1f} s, {len(sp['tiles'])} tiles (frame at {t_mid:.1f} s)"))
+    if not panels:
+        panels.append((_frame_at(video, 0.0, session), [], "no layout spans"))
+    more = f"; the {len(shown)} longest shown" if len(shown) < len(spans) else ""
+    return panels, f"{len(spans)} span(s), {layout.get('source', '?')}{more}"
+
+
+def _voices_html(utt: pd.DataFrame) -> str:
+    """The transcript-names-vs-attribution table of the summary ("" when the transcript names nobody)."""
+    voices = voice_table(utt)
+    if voices.empty:
+        return ""
+    att = int(voices["attributed"].sum())
+    agree = float((voices["top_share"].fillna(0) * voices["attributed"]).sum() / att) if att else float("nan")
+    vrows = "".join(
+        f"<tr><td>{html.escape(str(r.voice))}</td><td>{r.cues}</td><td>{r.attributed}</td>"
+        f"<td>{html.escape(str(r.top_person or '–'))}</td><td>{'' if pd.isna(r.top_share) else f'{100 * r.top_share:.0f} %'}</td></tr>"
+        for r in voices.itertuples(index=False))
+    return f"""<h3>Transcript speaker names vs. active-speaker attribution</h3>
+<p>The names in the transcript are never used to attribute speech; they check it. {100 * agree:.0f} % of the
+{att} attributed cues with a name went to their name's most frequent tile (100 % = every name maps to one
+tile). A consistent name/tile pair is a candidate <code>participants.csv</code> row.</p>
+<table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>name</th><th>cues</th>
+<th>attributed</th><th>most frequent tile</th><th>share</th></tr>{vrows}</table>"""
+
+
+def input_warnings(media: Media, layout: Layout) -> list[str]:
+    """What ingest and layout found wrong with the recording (decode errors, a low frame rate, tiles too
+    small for the grid: media.json / layout.json ``warnings``), each prefixed with its document."""
+    return [f"media.json: {w}" for w in media.warnings] + [f"layout.json: {w}" for w in layout.warnings]
+
+
+def _warnings_html(warnings: list[str]) -> str:
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return (f'<div style="background:#fff3cd;border:1px solid #e0a800;padding:6px 10px"><b>Recording warnings</b> '
+            f"(the session ran; check the features these affect):<ul>{items}</ul></div>")
+
+
+def _summary_html(session: str, spans: list[dict], clips: pd.DataFrame, utt: pd.DataFrame, cov: pd.DataFrame,
+                  notices: list[str], warnings: list[str] = ()) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(round(v, 3) if isinstance(v, float) else v))}</td>" for v in r) + "</tr>"
+        for r in cov.itertuples(index=False)
+    )
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cov.columns)
+    banner = "".join(f'<p style="background:#b00020;color:white;padding:8px;font-weight:bold">WARNING: {html.escape(n)}</p>' for n in notices)
+    spans_html = "".join(
+        f"<li>{s['start']:.1f}–{s['end']:.1f} s: {len(s['tiles'])} tiles ({', '.join(t['id'] for t in s['tiles'])})</li>" for s in spans
+    )
+    n_spk = int(utt["speaker"].notna().sum()) if not utt.empty else 0
+    return f"""<html><body style="font-family:sans-serif">
+<h2>Session {html.escape(session)}</h2>
+{banner}
+{_warnings_html(list(warnings))}
+<p>Clips: {len(clips)} · persons: {clips['person'].nunique() if not clips.empty else 0} ·
+transcript cues: {len(utt)} ({n_spk} attributed to a speaker)</p>
+<h3>Layout spans</h3><ul>{spans_html}</ul>
+{_voices_html(utt)}
+<h3>Feature coverage</h3>
+<table border="1" cellpadding="4" style="border-collapse:collapse">{head and '<tr>' + head + '</tr>'}{rows}</table>
+</body></html>
+"""
+
+
 def build_session_report(
     *,
     session: str,
     video: str,
+    media_json: str,
     layout_json: str,
     asd_parquet: str,
     utterances_parquet: str,
@@ -110,65 +188,22 @@ def build_session_report(
     out_summary_html: str,
 ) -> None:
     """Write the four report items of one session."""
-    layout = json.loads(Path(layout_json).read_text())
-    spans = layout.get("spans", [])
-    shown = layout_spans_shown(spans)
-    panels = []
-    for k in shown:
-        sp = spans[k]
-        t_mid = (sp["start"] + sp["end"]) / 2
-        panels.append((_frame_at(video, t_mid, session), sp["tiles"],
-                       f"span {k}: {sp['start']:.1f}-{sp['end']:.1f} s, {len(sp['tiles'])} tiles (frame at {t_mid:.1f} s)"))
-    if not panels:
-        panels.append((_frame_at(video, 0.0, session), [], "no layout spans"))
-    more = f"; the {len(shown)} longest shown" if len(shown) < len(spans) else ""
-    figures.layout_figure(panels, f"{session}: layout ({len(spans)} span(s), {layout.get('source', '?')}{more})", out_layout_png)
+    layout_doc = read_layout(layout_json, session=session)
+    warnings = input_warnings(read_media(media_json, session=session), layout_doc)
+    layout = layout_doc.to_json()
+    panels, what = _layout_panels(layout, video, session)
+    figures.layout_figure(panels, f"{session}: layout ({what})", out_layout_png)
 
-    asd = _read(asd_parquet)
-    utt = _read(utterances_parquet)
+    asd = _read(ASD, asd_parquet, session, ["person", "time", "score", "speaking"])
+    utt = _read(UTTERANCES, utterances_parquet, session, ["start", "end", "voice", "speaker"])
     figures.speaking_figure(asd, utt, asd_threshold, f"{session}: active speaker score per person", out_speaking_png)
 
-    clips = _read(clips_parquet)
-    cov = coverage_table(clips, _read(face_parquet), _read(clip_speech_parquet))
+    clips = _read(CLIPS, clips_parquet, session, ["clip_id", "person", "face_fraction"])
+    cov = coverage_table(clips, _read(FACE, face_parquet, session, ["clip_id", "success"]),
+                         _read(CLIP_SPEECH, clip_speech_parquet, session, ["person", "has_speech", "speech_seconds"]))
     figures.coverage_figure(cov, f"{session}: feature coverage per person", out_coverage_png)
 
     notices = _notices(feature_files)
     for n in notices:
         log.warning("session '%s': %s", session, n)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(round(v, 3) if isinstance(v, float) else v))}</td>" for v in r) + "</tr>"
-        for r in cov.itertuples(index=False)
-    )
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cov.columns)
-    banner = "".join(f'<p style="background:#b00020;color:white;padding:8px;font-weight:bold">WARNING: {html.escape(n)}</p>' for n in notices)
-    spans_html = "".join(
-        f"<li>{s['start']:.1f}–{s['end']:.1f} s: {len(s['tiles'])} tiles ({', '.join(t['id'] for t in s['tiles'])})</li>" for s in spans
-    )
-    n_spk = int(utt["speaker"].notna().sum()) if not utt.empty else 0
-    voices = voice_table(utt)
-    voices_html = ""
-    if not voices.empty:
-        att = int(voices["attributed"].sum())
-        agree = float((voices["top_share"].fillna(0) * voices["attributed"]).sum() / att) if att else float("nan")
-        vrows = "".join(
-            f"<tr><td>{html.escape(str(r.voice))}</td><td>{r.cues}</td><td>{r.attributed}</td>"
-            f"<td>{html.escape(str(r.top_person or '–'))}</td><td>{'' if pd.isna(r.top_share) else f'{100 * r.top_share:.0f} %'}</td></tr>"
-            for r in voices.itertuples(index=False))
-        voices_html = f"""<h3>Transcript speaker names vs. active-speaker attribution</h3>
-<p>The names in the transcript are never used to attribute speech; they check it. {100 * agree:.0f} % of the
-{att} attributed cues with a name went to their name's most frequent tile (100 % = every name maps to one
-tile). A consistent name/tile pair is a candidate <code>participants.csv</code> row.</p>
-<table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>name</th><th>cues</th>
-<th>attributed</th><th>most frequent tile</th><th>share</th></tr>{vrows}</table>"""
-    text = f"""<html><body style="font-family:sans-serif">
-<h2>Session {html.escape(session)}</h2>
-{banner}
-<p>Clips: {len(clips)} · persons: {clips['person'].nunique() if not clips.empty else 0} ·
-transcript cues: {len(utt)} ({n_spk} attributed to a speaker)</p>
-<h3>Layout spans</h3><ul>{spans_html}</ul>
-{voices_html}
-<h3>Feature coverage</h3>
-<table border="1" cellpadding="4" style="border-collapse:collapse">{head and '<tr>' + head + '</tr>'}{rows}</table>
-</body></html>
-"""
-    write_text(out_summary_html, text)
+    write_text(out_summary_html, _summary_html(session, layout["spans"], clips, utt, cov, notices, warnings))

@@ -8,7 +8,6 @@ loaded raises :class:`ModelMissing` with the ways to provide it.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -16,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from engage.errors import ConfigError
+from engage.io.hashing import sha256_files
+from engage.torchutil import log_device, pick_device
+from engage.weights import check_sha256
 
 log = logging.getLogger(__name__)
 
@@ -45,26 +47,20 @@ class LoadedModel:
     name: str
     tokenizer: Any
     model: Any
-    device: str
+    device: Any  # torch.device
     revision: str | None  # hub commit hash (cache snapshot) or None for a local folder
     weights_sha256: str | None
     hidden_size: int
     max_length: int
 
 
-def _sha256_files(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        if len(paths) > 1:
-            h.update(p.name.encode())
-        with open(p, "rb") as f:
-            while block := f.read(1 << 20):
-                h.update(block)
-    return h.hexdigest()
-
-
 def weights_files(folder: Path) -> list[Path]:
-    """The weight file(s) of a model folder (all shards, sorted, when sharded)."""
+    """The weight file(s) whose sha256 is recorded and checked against ``text.sha256``.
+
+    ``model.safetensors`` when the folder has one, else ``pytorch_model.bin`` (the digest is then what
+    ``sha256sum FILE`` prints); a sharded model: its index file and all shards, sorted, hashed together
+    (:func:`engage.io.hashing.sha256_files`).
+    """
     for name in WEIGHT_FILES:
         if (folder / name).is_file():
             return [folder / name]
@@ -82,33 +78,30 @@ def model_folder(model: str, revision: str | None) -> tuple[Path | None, str | N
     p = Path(model).expanduser()
     if p.is_dir():
         return p.resolve(), None
-    try:
-        from huggingface_hub import snapshot_download
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
+    try:
         snap = Path(snapshot_download(repo_id=model, revision=revision, local_files_only=True))
-    except Exception:  # not in the cache (or an invalid id): the caller's load already succeeded or failed
+    except (LocalEntryNotFoundError, HFValidationError) as err:  # loaded, yet not a cache snapshot
+        log.warning("text model %s: no Hugging Face cache snapshot to record its revision and weights sha256 "
+                    "(%s: %s)", model, type(err).__name__, " ".join(str(err).split())[:200])
         return None, None
     return snap, snap.name
 
 
-def resolve_device(device: str) -> str:
-    """'auto' → 'cuda' when torch sees a GPU, else 'cpu'; anything else is passed to torch as is."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"text.device is {device!r} but torch sees no CUDA device (use 'auto' or 'cpu')")
-    return device
-
-
 def load_model(model: str, *, device: str = "auto", allow_download: bool = False, max_length: int = 512,
-               revision: str | None = None) -> LoadedModel:
-    """Load tokenizer + encoder in eval mode on ``device``; raise :class:`ModelMissing` if unavailable."""
+               revision: str | None = None, sha256: str | None = None) -> LoadedModel:
+    """Load tokenizer + encoder in eval mode on ``device``; raise :class:`ModelMissing` if unavailable.
+
+    ``sha256`` (config ``text.sha256``), when given, must equal the digest of :func:`weights_files`.
+    """
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # tqdm bars would fill the rule's log with carriage returns
+    dev = pick_device(device, config_key="text.device")  # a config error before any loading
+    log_device(log, "text", dev)
 
     offline = hub_offline()
     if allow_download and offline:
@@ -126,13 +119,17 @@ def load_model(model: str, *, device: str = "auto", allow_download: bool = False
         first = " ".join(str(err).split())[:300].rstrip(".")
         raise ModelMissing(f"text model {model!r} could not be loaded from the {where}: {first}. "
                            + how_to_provide(model)) from None
-    dev = resolve_device(device)
     enc.eval().to(dev)
     folder, commit = model_folder(src, revision)
     files = weights_files(folder) if folder else []
-    digest = _sha256_files(files) if files else None
+    digest = sha256_files(files) if files else None
     if digest is None:
+        if sha256:
+            raise ConfigError(f"text.sha256 is set but text model {model} has no model.safetensors/pytorch_model.bin "
+                              "to check it against")
         log.warning("text model %s: no weights file found to hash (provenance recorded without sha256)", model)
+    else:
+        check_sha256(digest, sha256, what=f"text model {model} ({files[0].name})", config_key="text.sha256")
     limits = [max_length]
     n_pos = getattr(enc.config, "max_position_embeddings", None)
     if isinstance(n_pos, int) and n_pos > 0:

@@ -9,56 +9,24 @@ their rows have ``has_face`` false.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 from array import array
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from engage import TIMELINE_FPS
+from engage.contract import TRACKS, TimelineSpan, read_layout, read_media
 from engage.errors import SessionError
-from engage.io.parquet import write_batches
 from engage.logutil import progress
 from engage.media.decode import FrameReader
 from engage.tracks.detector import Box, TileFaceDetector
-from engage.tracks.spans import Span, load_layout
 from engage.tracks.track import choose_face, fill_track
 
 log = logging.getLogger(__name__)
-
-SCHEMA = pa.schema(
-    [
-        ("session", pa.string()),
-        ("person", pa.string()),
-        ("frame", pa.int32()),
-        ("time", pa.float64()),
-        ("tile_x", pa.int32()),
-        ("tile_y", pa.int32()),
-        ("tile_w", pa.int32()),
-        ("tile_h", pa.int32()),
-        ("face_x", pa.float32()),
-        ("face_y", pa.float32()),
-        ("face_w", pa.float32()),
-        ("face_h", pa.float32()),
-        ("score", pa.float32()),
-        ("detected", pa.bool_()),
-        ("has_face", pa.bool_()),
-    ]
-)
-
-
-def read_media(media_json: str | os.PathLike, session: str) -> dict:
-    try:
-        return json.loads(Path(media_json).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise SessionError(session, media_json, f"unreadable media.json ({err})") from None
-
 
 class _Detectors:
     """One detector per worker thread (MediaPipe graphs must not be shared between threads)."""
@@ -82,7 +50,7 @@ class _Detectors:
             d.close()
 
 
-def _detect_all(video, session, spans: list[Span], frame_size, n_frames, every, threads, det_kw):
+def _detect_all(video, session, spans: list[TimelineSpan], frame_size, n_frames, every, threads, det_kw):
     """{(span index, person): (sample frames, flat [x, y, w, h, score] per sample)} from one decode pass."""
     fw, fh = frame_size
     # Compact per-tile sample store (frame; x, y, w, h, score or NaNs): ~28 bytes per sample.
@@ -152,14 +120,13 @@ def track_session(
     threads: int = 2,
 ) -> dict[str, dict]:
     """Write ``tracks.parquet`` for one session (see docs/tracks.md); return {person: frame counts}."""
-    media = read_media(media_json, session)
-    n_frames = int(media["n_frames"])
-    fps = int(media.get("timeline_fps", TIMELINE_FPS))
-    spans = load_layout(layout_json, session, n_frames, fps)
+    media = read_media(media_json, session=session)
+    n_frames, fps = media.n_frames, media.timeline_fps
+    spans = read_layout(layout_json, session=session).timeline(n_frames, session=session, path=layout_json, fps=fps)
     every = max(1, int(every))
     log.info("session %s: %d frames, %d spans, %d tiles; detector %s every %d frames on %d threads",
              session, n_frames, len(spans), sum(len(s.tiles) for s in spans), model, every, threads)
-    samples = _detect_all(video, session, spans, (int(media["width"]), int(media["height"])), n_frames, every, threads,
+    samples = _detect_all(video, session, spans, media.frame_size, n_frames, every, threads,
                           dict(model=model, min_confidence=min_confidence, max_side=max_side))
     max_gap = max(every, int(round(max_gap_s * fps)))
     meta = {
@@ -167,9 +134,9 @@ def track_session(
                        smooth=smooth),
         "model": f"mediapipe-0.10.14 face_detection ({model})",
         "weights_sha256": "bundled-in-mediapipe-wheel",
-        "source_sha256": media.get("source_sha256"),
+        "source_sha256": media.source_sha256,
     }
-    size = (int(media["width"]), int(media["height"]))
+    size = media.frame_size
     persons = sorted({t.id for sp in spans for t in sp.tiles})
     summary: dict[str, dict] = {}
 
@@ -191,7 +158,7 @@ def track_session(
                 log.info("person %s span %d: %d frames, face on %.0f%%", pid, k, n, 100 * tr.has_face.mean() if n else 0)
                 yield _batch(session, pid, tile.clamped(*size), tr, fps)
 
-    write_batches(tracks_parquet, SCHEMA, batches(), stage="tracks", meta=meta)
+    TRACKS.write_batches(tracks_parquet, batches(), meta=meta)
     return summary
 
 
@@ -222,6 +189,6 @@ def _batch(session: str, pid: str, rect: tuple[int, int, int, int], tr, fps: int
         pa.array(tr.detected, pa.bool_()),
         pa.array(tr.has_face, pa.bool_()),
     ]
-    return pa.RecordBatch.from_arrays(cols, schema=SCHEMA)
+    return pa.RecordBatch.from_arrays(cols, schema=TRACKS.schema())
 
 

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from engage.errors import ConfigError
+from engage.torchutil import load_weights_only
 
 
 class ASDModel(nn.Module):
@@ -79,10 +80,7 @@ class ASDModel(nn.Module):
 
     def load_checkpoint(self, path: str | os.PathLike) -> None:
         """``torch.load(weights_only=True)`` a public checkpoint file and load it strictly."""
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as err:  # unreadable / not a tensor archive / refuses unsafe pickle
-            raise ConfigError(f"cannot read {self.name} checkpoint {path}: {' '.join(str(err).split())[:300]}") from None
+        state = load_weights_only(path, what=f"{self.name} checkpoint")
         if isinstance(state, Mapping) and "state_dict" in state and isinstance(state["state_dict"], Mapping):
             state = state["state_dict"]
         if not isinstance(state, Mapping):

@@ -9,10 +9,10 @@ from engage.asd.models.classifier import SpeakingHead
 from engage.asd.models.light_asd.audio_encoder import LightAudioEncoder
 from engage.asd.models.light_asd.fusion import SumGRUFusion
 from engage.asd.models.light_asd.visual_encoder import LightVisualEncoder
-from engage.asd.models.registry import register_model
+from engage.asd.models.registry import MODELS
 
 
-@register_model("light_asd")
+@MODELS.register("light_asd")
 class LightASD(ASDModel):
     """About 1 M parameters. ``visual_head`` is the visual-only auxiliary head used in training
     (kept so the public checkpoint loads with every tensor used; not used for scoring)."""

@@ -7,13 +7,13 @@ import torch
 
 from engage.asd.models.base import ASDModel
 from engage.asd.models.classifier import SpeakingHead
-from engage.asd.models.registry import register_model
+from engage.asd.models.registry import MODELS
 from engage.asd.models.talknet.attention import AttentionLayer
 from engage.asd.models.talknet.audio_encoder import TalkNetAudioEncoder
 from engage.asd.models.talknet.visual_encoder import VisualConv1D, VisualFrontend, VisualTCN
 
 
-@register_model("talknet")
+@MODELS.register("talknet")
 class TalkNet(ASDModel):
     """About 15 M parameters. ``audio_head``/``visual_head`` are the training-time auxiliary heads
     (kept so a public checkpoint loads with every tensor used; not used for scoring)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engage.face.chunks import chunk_bounds, chunk_statistics, repeat_to_length
+from engage.model.chunks import chunk_bounds, chunk_statistics, repeat_to_length
 
 
 def test_hand_checked_example_without_repetition():
@@ -47,8 +47,10 @@ def test_nan_frames_are_ignored_and_empty_chunks_are_zero():
     assert not np.isnan(chunk_statistics(np.full((5, 3), np.nan), T=4)).any()
 
 
-def test_bad_input():
+def test_bad_input_and_a_clip_without_frames():
     with pytest.raises(ValueError):
         chunk_statistics(np.zeros(5), T=2)
     with pytest.raises(ValueError):
-        chunk_statistics(np.zeros((0, 2)), T=2)
+        repeat_to_length(np.zeros((0, 2)), 250)
+    empty = chunk_statistics(np.zeros((0, 2)), T=3)  # no frames: the "no information" statistics
+    assert empty.shape == (6, 3) and not empty.any()

@@ -1,4 +1,4 @@
-"""OpenFace 2.2 FeatureExtraction column layout and the face.parquet schema shared by both backends.
+"""OpenFace 2.2 FeatureExtraction column layout (the face.parquet feature columns follow it).
 
 The order follows OpenFace's ``RecorderCSV::Open`` (and the wiki page *Output-Format*) for a
 sequence run with ``-2Dfp -3Dfp -pdmparams -pose -aus -gaze``: 714 columns, of which the first five
@@ -6,8 +6,6 @@ sequence run with ``-2Dfp -3Dfp -pdmparams -pose -aus -gaze``: 714 columns, of w
 """
 
 from __future__ import annotations
-
-import pyarrow as pa
 
 N_FACE_LANDMARKS = 68
 N_EYE_LANDMARKS = 56  # 28 per eye
@@ -48,24 +46,9 @@ OPENFACE_LEGACY_COLUMNS = (["frame", "timestamp", "confidence", "success"] + GAZ
 #: Derived columns computed from the 2D landmarks for both backends (not in OpenFace's CSV).
 EXTRA_FEATURES = ["eye_openness_0", "eye_openness_1"]
 
-#: Row keys of face.parquet.
-KEY_COLUMNS = ["clip_id", "frame", "timestamp", "confidence", "success", "backend"]
+#: Feature columns of face.parquet (both backends), in order; the schema is engage.contract.FACE.
 FEATURE_COLUMNS = OPENFACE_FEATURES + EXTRA_FEATURES
-FACE_COLUMNS = KEY_COLUMNS + FEATURE_COLUMNS
 
 assert len(OPENFACE_22_COLUMNS) == 714 and len(OPENFACE_FEATURES) == 709
 assert len(OPENFACE_LEGACY_COLUMNS) == 431
 
-
-def face_schema() -> pa.Schema:
-    """Arrow schema of ``features/face.parquet`` (identical for every backend)."""
-    fields = [
-        pa.field("clip_id", pa.string(), nullable=False),
-        pa.field("frame", pa.int32(), nullable=False),
-        pa.field("timestamp", pa.float64(), nullable=False),
-        pa.field("confidence", pa.float32()),
-        pa.field("success", pa.bool_(), nullable=False),
-        pa.field("backend", pa.string(), nullable=False),
-    ]
-    fields += [pa.field(c, pa.float32()) for c in FEATURE_COLUMNS]
-    return pa.schema(fields)

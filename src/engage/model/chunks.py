@@ -8,8 +8,8 @@ rows ``0..D-1`` are the minima, ``D..2D-1`` the maxima, ``2D..3D-1`` the varianc
 Failed frames (no face, ``success = 0``) carry NaN features. They are ignored inside a chunk
 (nan-aware statistics); a chunk with no valid value for a feature gets 0 for min, max and variance
 (the "no information" value a zero-padded TCN input expects). A clip without any valid frame
-therefore gives all zeros. Repetition happens on the full sequence (valid and failed frames alike)
-so chunk boundaries stay on the clip's own timeline.
+therefore gives all zeros, and so does a clip without frames. Repetition happens on the full
+sequence (valid and failed frames alike) so chunk boundaries stay on the clip's own timeline.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ def chunk_statistics(frames: np.ndarray, T: int, min_frames: int = 250) -> np.nd
         raise ValueError(f"frames must be (N, D), got shape {x.shape}")
     if T < 1:
         raise ValueError("T must be >= 1")
+    if x.shape[0] == 0:  # a clip without frames: no information, like a clip without a face
+        return np.zeros((3 * x.shape[1], T), dtype=np.float32)
     x = repeat_to_length(x, max(int(min_frames), T))
     D = x.shape[1]
     out = np.zeros((3 * D, T), dtype=np.float64)

@@ -1,7 +1,7 @@
 """Read OpenFace 2.x (and older 0.x/1.x) FeatureExtraction CSVs into typed columns.
 
 OpenFace writes ``,``-separated headers and values, with or without spaces after the comma
-depending on the version. Both the 2.2 layout (714 columns, see :mod:`engage.face.columns`) and the
+depending on the version. Both the 2.2 layout (714 columns, see :mod:`engage.openface.columns`) and the
 older layout without ``face_id``/``gaze_angle_*``/``eye_lmk_*`` (431 columns) are read; any subset of
 the known feature blocks is accepted (a run without ``-aus`` simply has no AU columns).
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engage.errors import SessionError
-from engage.face.columns import LANDMARKS_2D, OPENFACE_22_COLUMNS, OPENFACE_LEGACY_COLUMNS
+from engage.openface.columns import LANDMARKS_2D, OPENFACE_22_COLUMNS, OPENFACE_LEGACY_COLUMNS
 
 log = logging.getLogger(__name__)
 
