@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engage.errors import SessionError
-from engage.interaction.names import normalize_name, strip_role_tags
+from engage.naming import normalize_name, strip_role_tags
 from engage.layout import detect_layout, tile_iou
 from engage.layout.identity import assign_ids
 from engage.layout.names import NameRead, _vote, clean_reading

@@ -2,7 +2,7 @@
 
 Names come from ``sessions/<s>/participants.csv`` (``person,name``, several rows per person allowed
 for renamed participants) and from the tile name labels in ``layout.json`` (``name`` not null).
-Both are compared after :func:`normalize_name`, so case, spacing, emoji and Zoom role tags such as
+Both are compared after :func:`engage.naming.normalize_name`, so case, spacing, emoji and Zoom role tags such as
 ``(Host)`` do not matter. participants.csv is the user's explicit statement and wins over a layout
 label; a normalised name that points to two persons is ambiguous and left unmatched.
 """
@@ -13,52 +13,14 @@ import csv
 import io
 import logging
 import os
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engage.errors import SessionError
 from engage.io.textfile import read_text_input
+from engage.naming import normalize_name
 
 log = logging.getLogger(__name__)
-
-_ROLE_TAG = re.compile(r"\s*\((?:host|co-?host|me|guest|organizer|organiser|presenter"
-                       r"|(?:she|he|they|ze|xe|any)(?:\s*/\s*[a-z]+)+)\)\s*$", re.I)  # roles; pronouns (she/her)
-_VARIATION = {chr(c) for c in range(0xFE00, 0xFE10)} | {"\u200d", "\u200c"}
-
-
-def strip_role_tags(name: str | None) -> str:
-    """The display name without what is not the name ('' if nothing is left), case kept.
-
-    NFKC (full-width letters, ligatures), drop symbols/emoji (Unicode categories S*), control and
-    format characters (C*, e.g. zero-width joiners), enclosing marks and variation selectors,
-    drop trailing role tags like ``(Host)`` and pronouns like ``(she/her)``, collapse whitespace.
-    """
-    if not name:
-        return ""
-    s = unicodedata.normalize("NFKC", str(name))
-    s = "".join(
-        ch for ch in s
-        if ch not in _VARIATION and unicodedata.category(ch)[0] not in ("S", "C") and unicodedata.category(ch) != "Me"
-    )
-    s = " ".join(s.split())
-    while True:
-        t = _ROLE_TAG.sub("", s)
-        if t == s:
-            break
-        s = t
-    return " ".join(s.split())
-
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-
-
-def normalize_name(name: str | None) -> str:
-    """Case-, whitespace- and emoji-insensitive key of a display name ('' if nothing is left):
-    :func:`strip_role_tags`, casefolded, typographic apostrophes as ``'`` ("O’Brien" = "O'Brien")."""
-    return " ".join(strip_role_tags(name).casefold().translate(_APOSTROPHES).split())
-
 
 def read_participants(path: str | os.PathLike, session: str | None = None) -> list[tuple[str, str]]:
     """Rows (person, name) of participants.csv; header ``person,name`` required."""

@@ -18,7 +18,7 @@ How, per tile and span (docs/layout.md, "Names"):
    marks taller than the letters at either end of the line are icons (mute, pin) and go.
 4. OCR: the line of every sample, masked to its strokes, upscaled to about 40 px, dark on white,
    through Tesseract (engage.layout.ocr); words Tesseract is unsure of at the ends, symbol-only
-   words and role tags (``(Host)``, pronouns: engage.interaction.names) are dropped.
+   words and role tags (``(Host)``, pronouns: engage.naming) are dropped.
 5. Vote: every sample is read in two views (the strokes masked to the line at one size, and as
    they are at 1.6 times that size); a name is kept when both views read the same normalised name
    (or one view does in three samples), each with enough confidence, and at least three quarters
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from engage.interaction.names import normalize_name, strip_role_tags
+from engage.naming import normalize_name, strip_role_tags
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from engage.errors import SessionError
 from engage.geometry import rect_iou
 from engage.layout.evidence import frame_steps
 from engage.layout.grid import FitParams, Rect
-from engage.interaction.names import normalize_name
+from engage.naming import normalize_name
 from engage.layout.identity import assign_ids
 from engage.layout.names import NameRead, NameReader
 from engage.layout.ocr import OcrUnavailable
