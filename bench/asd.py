@@ -65,8 +65,8 @@ def main() -> int:
 
         def stage():
             return run_asd_session(session="bench", tracks=tmp / "tracks.parquet", video=VIDEO, audio=tmp / "audio.wav",
-                                   media_json=tmp / "media.json", transcript=None, out_scores=tmp / "asd.parquet",
-                                   out_utterances=tmp / "utt.parquet", weights=str(WEIGHTS), device=str(dev), threads=1,
+                                   media_json=tmp / "media.json", out_scores=tmp / "asd.parquet",
+                                   weights=str(WEIGHTS), device=str(dev), threads=1,
                                    shared_encoders=shared)
 
         _, wall, cpu = timed(stage)

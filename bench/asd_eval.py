@@ -65,7 +65,10 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     from engage.asd import evaluate as ev
     from engage.asd import run_asd_session
+    from engage.contract import Layout, Span, Tile, read_media, write_layout
+    from engage.cues import write_cues_session
     from engage.ingest import ingest_session
+    from engage.speakers import attribute_speakers_session
 
     ok = True
     for name, (video, truth_path, vtt) in GALLERIES.items():
@@ -76,10 +79,18 @@ def main() -> int:
             tracks = make_tracks(args.tracks, name, video, truth, tmp)
             t0 = time.perf_counter()
             run_asd_session(session=name, tracks=tracks, video=video, audio=tmp / "audio.wav", media_json=tmp / "media.json",
-                            transcript=vtt, out_scores=tmp / "asd.parquet", out_utterances=tmp / "utt.parquet", model=args.model,
+                            out_scores=tmp / "asd.parquet", model=args.model,
                             weights=args.weights, sha256=None, device=args.device, threads=args.threads,
                             shared_encoders=bool(args.shared_encoders))
             dt = time.perf_counter() - t0
+            # who said what, as the pipeline's cues -> speakers rules do (ASD only: no tile names here)
+            write_cues_session(session=name, transcript=vtt, media_json=tmp / "media.json", output=tmp / "cues.parquet")
+            layout = tmp / "layout.json"
+            rects = person_rects(pq.read_table(tracks))
+            write_layout(layout, Layout("detected", None, (Span(0.0, read_media(tmp / "media.json", session=name).duration,
+                                                                tuple(Tile(p, *r) for p, r in sorted(rects.items()))),)))
+            attribute_speakers_session(session=name, asd=tmp / "asd.parquet", cues=tmp / "cues.parquet", layout_json=layout,
+                                       media_json=tmp / "media.json", output=tmp / "utt.parquet", attribution="asd")
             persons = ev.match_persons_to_tiles(person_rects(pq.read_table(tracks)), truth)
             m = ev.frame_metrics(pq.read_table(tmp / "asd.parquet"), persons, truth)
             a = ev.attribution_metrics(pq.read_table(tmp / "utt.parquet"), persons, truth)

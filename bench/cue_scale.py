@@ -10,7 +10,7 @@ times overlapping all over the recording):
 * reference: reading the transcript (``engage.transcript.read_transcript``), the floor of any
   stage that uses it;
 * clips (windows, per-window cue lists, the clip mp4s: the encoding does not depend on the cues),
-  asd attribution (``attribute_utterances`` on the sample's real scores, utterances.parquet written),
+  cues (cue times), speakers (attribution on the sample's real scores), utterances (text joined back),
   clip_speech, text (model missing: the per-clip texts, no embedding), interaction, acoustics, and
   session_report.
 
@@ -39,8 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sessions" / "demo"
 SESSION = "demo"
 UPSTREAM = ["media.json", "audio.wav", "layout.json", "tracks.parquet", "features/asd.parquet",
-            "utterances.parquet", "clips.parquet", "features/face.parquet", "features/i3d.parquet"]
-STAGES = ["reference", "clips", "asd_attribution", "clip_speech", "text", "interaction", "acoustics", "session_report"]
+            "clips.parquet", "features/face.parquet", "features/i3d.parquet"]
+STAGES = ["reference", "cues", "clips", "speakers", "utterances", "clip_speech", "text", "interaction", "acoustics",
+          "session_report"]
 WORDS = ("so the gradient of this loss is what we follow downhill until it stops changing and that is "
          "one step yes no maybe I think it's really confusing could you repeat the last part please").split()
 
@@ -76,39 +77,34 @@ def run_child(stage: str, work: Path) -> None:
         from engage.transcript import read_transcript
 
         read_transcript(transcript, SESSION)
+    elif stage == "cues":
+        from engage.cues import write_cues_session
+
+        write_cues_session(session=SESSION, transcript=transcript, media_json=work / "media.json",
+                           output=work / "cues.parquet")
     elif stage == "clips":
         from engage.clips.stage import cut_clips_session
 
         cut_clips_session(session=SESSION, video=work / "gallery.mp4", media_json=work / "media.json",
                           audio_wav=work / "audio.wav", layout_json=work / "layout.json",
                           tracks_parquet=work / "tracks.parquet", clips_parquet=work / "clips.parquet",
-                          clips_dir=work / "clips", transcript=transcript)
-    elif stage == "asd_attribution":
-        import numpy as np
+                          clips_dir=work / "clips", cues=work / "cues.parquet")
+    elif stage == "speakers":
+        from engage.speakers import attribute_speakers_session
 
-        from engage.asd.attribution import attribute_utterances
-        from engage.contract import ASD, UTTERANCES, read_media
-        from engage.transcript import read_transcript
+        attribute_speakers_session(session=SESSION, asd=work / "features" / "asd.parquet", cues=work / "cues.parquet",
+                                   layout_json=work / "layout.json", media_json=work / "media.json",
+                                   output=work / "speakers.parquet")
+    elif stage == "utterances":
+        from engage.utterances import join_text_session
 
-        n = read_media(work / "media.json", session=SESSION).n_frames
-        t = ASD.read(work / "features" / "asd.parquet", session=SESSION, columns=["person", "frame", "score"])
-        person = np.asarray(t.column("person").to_pylist())
-        frame = t.column("frame").to_numpy()
-        score = t.column("score").to_numpy(zero_copy_only=False).astype(np.float32)
-        scores = {}
-        for p in sorted(set(person.tolist())):
-            s = np.full(n, np.nan, np.float32)
-            m = person == p
-            s[frame[m]] = score[m]
-            scores[p] = s
-        utt = attribute_utterances(SESSION, read_transcript(transcript, SESSION), scores, threshold=0.0, margin=1.0,
-                                   min_coverage=0.5)
-        UTTERANCES.write(work / "utterances.parquet", utt)
+        join_text_session(session=SESSION, speakers=work / "speakers.parquet", transcript=transcript,
+                          output=work / "utterances.parquet")
     elif stage == "clip_speech":
         from engage.asd.clip_speech import clip_speech_session
 
         clip_speech_session(session=SESSION, clips=work / "clips.parquet", scores=work / "features" / "asd.parquet",
-                            utterances=work / "utterances.parquet", output=work / "features" / "clip_speech.parquet")
+                            speakers=work / "speakers.parquet", output=work / "features" / "clip_speech.parquet")
     elif stage == "text":
         from engage.text.stage import text_session
 
@@ -124,7 +120,7 @@ def run_child(stage: str, work: Path) -> None:
     elif stage == "acoustics":
         from engage.acoustics.stage import acoustics_session
 
-        acoustics_session(session=SESSION, clips=work / "clips.parquet", utterances=work / "utterances.parquet",
+        acoustics_session(session=SESSION, clips=work / "clips.parquet", speakers=work / "speakers.parquet",
                           clip_speech=work / "features" / "clip_speech.parquet", audio=work / "audio.wav",
                           output=work / "features" / "acoustics.parquet")
     elif stage == "session_report":
@@ -134,7 +130,8 @@ def run_child(stage: str, work: Path) -> None:
 
         f = work / "features"
         kw = dict(session=SESSION, video=str(work / "gallery.mp4"), layout_json=str(work / "layout.json"),
-                  asd_parquet=str(f / "asd.parquet"), utterances_parquet=str(work / "utterances.parquet"),
+                  asd_parquet=str(f / "asd.parquet"), cues_parquet=str(work / "cues.parquet"),
+                  utterances_parquet=str(work / "utterances.parquet"),
                   clips_parquet=str(work / "clips.parquet"), face_parquet=str(f / "face.parquet"),
                   clip_speech_parquet=str(f / "clip_speech.parquet"),
                   feature_files={"i3d": str(f / "i3d.parquet"), "face": str(f / "face.parquet")},
@@ -190,7 +187,7 @@ def workdir(base: Path, results: Path, transcript: Path) -> Path:
 
 # ---------------------------------------------------------------------------------- long session mode
 
-LONG_STEPS = ["reference", "clips_plan", "asd_attribution", "clip_speech", "text_rows", "interaction"]
+LONG_STEPS = ["reference", "cues", "clips_plan", "speakers", "utterances", "clip_speech", "text_rows", "interaction"]
 
 
 def build_long(root: Path, hours: float, persons: int, cues: int) -> None:
@@ -255,14 +252,16 @@ def run_long_child(step: str, work: Path) -> None:
         from engage.clips.windows import session_windows
         from engage.contract import read_layout, read_media
 
-        cues = read_transcript(work / "transcript.vtt", SESSION)
+        from engage.contract import read_cues
+
+        cues = read_cues(work / "cues.parquet", session=SESSION)
         media = read_media(work / "media.json", session=SESSION)
         spans = read_layout(work / "layout.json", session=SESSION).timeline(media.n_frames, session=SESSION)
         windows = session_windows([(c.start, c.end) for c in cues], [(s.first_frame, s.end_frame) for s in spans])
         clips_stage._plan_clips(SESSION, spans, windows, cues, work / "tracks.parquet", media.frame_size,
                                 work / "clips", 25)
-    elif step == "asd_attribution":
-        run_child("asd_attribution", work)
+    elif step in ("cues", "speakers", "utterances"):
+        run_child(step, work)
     elif step == "clip_speech":
         run_child("clip_speech", work)
     elif step == "text_rows":
@@ -293,8 +292,8 @@ def long_mode(hours: float, persons: int, cue_counts: list[int]) -> None:
             subprocess.run([sys.executable, __file__, "--long-build", str(work), str(hours), str(persons), str(n)],
                            check=True)
             table[n] = {step: measure_long(step, work) for step in LONG_STEPS}
-    print(f"long synthetic session: {hours:g} h, {persons} persons; per-cue steps without media (clips_plan and "
-          "asd_attribution include reading the transcript, the reference)")
+    print(f"long synthetic session: {hours:g} h, {persons} persons; per-cue steps without media (cues and "
+          "utterances include reading the transcript, the reference)")
     print(f"{'step':<16}" + "".join(f" {str(n) + ' cues s':>14} {'MB':>6} {'/ ref':>6}" for n in cue_counts)
           + f" {'growth':>7}")
     for step in LONG_STEPS:

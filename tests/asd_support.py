@@ -67,3 +67,31 @@ def person_rects(tracks: pa.Table) -> dict[str, tuple]:
     for row in tracks.group_by("person").aggregate([(c, "min") for c in ("tile_x", "tile_y", "tile_w", "tile_h")]).to_pylist():
         out[row["person"]] = (row["tile_x_min"], row["tile_y_min"], row["tile_w_min"], row["tile_h_min"])
     return out
+
+
+def who_said_what(tmp, session: str, scores, transcript, media, *, names: dict[str, str] | None = None,
+                  out=None, **kw) -> dict:
+    """The pipeline's who-said-what chain after rule asd: cues -> speakers -> utterances, on a one-span
+    layout.json of the tracks' tiles (``names``: person -> display name on the tile, default none).
+    ``kw``: settings of the speakers stage. Returns the paths written."""
+    import pyarrow.parquet as pq
+
+    from contract_fixtures import write_layout
+    from engage.contract import ASD, read_media
+    from engage.cues import write_cues_session
+    from engage.speakers import attribute_speakers_session
+    from engage.utterances import join_text_session
+
+    out = out or tmp
+    rows = ASD.read(scores, session=session, columns=["person"]).column("person").unique().to_pylist()
+    duration = read_media(media, session=session).duration
+    tiles = [{"id": p, "x": 0, "y": 0, "w": 2, "h": 2, **({"name": names[p]} if names and p in names else {})}
+             for p in sorted(rows)]
+    paths = {k: out / f"{session}_{k}" for k in ("layout.json", "cues.parquet", "speakers.parquet", "utterances.parquet")}
+    write_layout(paths["layout.json"], [(0.0, duration, tiles)])
+    write_cues_session(session=session, transcript=transcript, media_json=media, output=paths["cues.parquet"])
+    attribute_speakers_session(session=session, asd=scores, cues=paths["cues.parquet"], layout_json=paths["layout.json"],
+                               media_json=media, output=paths["speakers.parquet"], **kw)
+    join_text_session(session=session, speakers=paths["speakers.parquet"], transcript=transcript,
+                      output=paths["utterances.parquet"])
+    return paths | {"utterances": pq.read_table(paths["utterances.parquet"])}

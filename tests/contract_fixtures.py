@@ -29,11 +29,14 @@ def window_clips(session: str, windows: list[tuple[float, float]], persons: list
     return [clip(session, w, p, a, b) for w, (a, b) in enumerate(windows) for p in persons]
 
 
-def write_utterances(path: Path, cues: list[tuple[float, float, str, str | None]], session: str = "s1") -> list[Utterance]:
-    """cues: (start, end, text, speaker); utterance indices 1.. in the given order."""
-    utts = [Utterance(session, i + 1, float(a), float(b), t, None, s) for i, (a, b, t, s) in enumerate(cues)]
+def write_utterances(path: Path, cues: list[tuple[float, float, str, str | None]], session: str = "s1",
+                     spec: contract.TableSpec = contract.UTTERANCES) -> list[Utterance]:
+    """cues: (start, end, text, speaker); utterance indices 1.. in the given order. ``spec``: UTTERANCES, or
+    SPEAKERS (the same rows without text, what clip_speech and acoustics read)."""
+    utts = [Utterance(session, i + 1, float(a), float(b), t, None, s, "{}", "asd" if s else None, s)
+            for i, (a, b, t, s) in enumerate(cues)]
     path.parent.mkdir(parents=True, exist_ok=True)
-    contract.UTTERANCES.write(path, contract.utterances_table(utts))
+    spec.write(path, contract.utterances_table(utts, spec))
     return utts
 
 
@@ -48,14 +51,18 @@ def write_clip_speech(path: Path, clips: list[Clip], utts: list[Utterance]) -> l
     return rows
 
 
-def write_tables(root: Path, session: str, windows, persons, cues) -> dict:
-    """clips, utterances and clip_speech tables of one session (the speech stages' inputs)."""
+def write_tables(root: Path, session: str, windows, persons, cues, *, speakers: bool = False) -> dict:
+    """clips, utterances (or, with ``speakers``, speakers: what acoustics reads) and clip_speech tables of one
+    session (the speech stages' inputs), keyed by the stage functions' argument names."""
     root.mkdir(parents=True, exist_ok=True)
     clips = write_clips(root / "clips.parquet", window_clips(session, windows, persons))
-    utts = write_utterances(root / "utterances.parquet", cues, session)
+    if speakers:
+        utts = write_utterances(root / "speakers.parquet", cues, session, contract.SPEAKERS)
+    else:
+        utts = write_utterances(root / "utterances.parquet", cues, session)
     write_clip_speech(root / "clip_speech.parquet", clips, utts)
-    return {"clips": root / "clips.parquet", "utterances": root / "utterances.parquet",
-            "clip_speech": root / "clip_speech.parquet"}
+    cue_table = {"speakers": root / "speakers.parquet"} if speakers else {"utterances": root / "utterances.parquet"}
+    return {"clips": root / "clips.parquet", **cue_table, "clip_speech": root / "clip_speech.parquet"}
 
 
 def write_media(path: Path, width: int, height: int, duration: float, **fields) -> Media:

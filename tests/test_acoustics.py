@@ -38,7 +38,7 @@ def tone(freq: float, seconds: float, amp: float = 0.3) -> np.ndarray:
 
 
 def run(tmp: Path, wav: Path, windows, persons, cues, **kw) -> pa.Table:
-    paths = write_tables(tmp, "s1", windows, persons, cues)
+    paths = write_tables(tmp, "s1", windows, persons, cues, speakers=True)
     out = tmp / "features" / "acoustics.parquet"
     acoustics_session(session="s1", audio=wav, output=out, **{k: v for k, v in paths.items()}, **kw)
     return pq.read_table(out)
@@ -192,11 +192,11 @@ def test_no_utterances_at_all(tmp_path):
 
 def test_bad_inputs_are_one_line_session_errors(tmp_path):
     wav = write_wav(tmp_path / "audio.wav", tone(150, 1.0))
-    paths = write_tables(tmp_path, "s1", [(0, 1)], ["p00"], [(0.0, 1.0, "x", "p00")])
+    paths = write_tables(tmp_path, "s1", [(0, 1)], ["p00"], [(0.0, 1.0, "x", "p00")], speakers=True)
     pq.write_table(pa.table({"clip_id": ["a"]}), paths["clips"])
     with pytest.raises(SessionError, match="lacks column"):
         acoustics_session(session="s1", audio=wav, output=tmp_path / "o.parquet", **paths)
-    paths = write_tables(tmp_path, "s1", [(0, 1)], ["p00"], [(0.0, 1.0, "x", "p00")])
+    paths = write_tables(tmp_path, "s1", [(0, 1)], ["p00"], [(0.0, 1.0, "x", "p00")], speakers=True)
     (tmp_path / "bad.wav").write_bytes(b"not a wav")
     with pytest.raises(SessionError, match="bad.wav"):
         acoustics_session(session="s1", audio=tmp_path / "bad.wav", output=tmp_path / "o.parquet", **paths)
@@ -206,6 +206,6 @@ def test_bad_pitch_range_is_config_error(tmp_path):
     from engage.errors import ConfigError
 
     wav = write_wav(tmp_path / "audio.wav", tone(150, 1.0))
-    paths = write_tables(tmp_path, "s1", [(0, 1)], ["p00"], [(0.0, 1.0, "x", "p00")])
+    paths = write_tables(tmp_path, "s1", [(0, 1)], ["p00"], [(0.0, 1.0, "x", "p00")], speakers=True)
     with pytest.raises(ConfigError, match="pitch_floor"):
         acoustics_session(session="s1", audio=wav, output=tmp_path / "o.parquet", pitch_floor=600, pitch_ceiling=60, **paths)

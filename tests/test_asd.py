@@ -12,7 +12,6 @@ import torch
 
 from conftest import REPO
 from contract_fixtures import clip, write_clips, write_utterances
-from engage.asd.attribution import attribute_cue, attribute_utterances, cue_frames
 from engage.asd.audio import session_mfcc
 from engage.asd.clip_speech import clip_speech_session
 from engage.asd.decision import decide_speaking
@@ -21,11 +20,11 @@ from engage.asd.faces import FaceSegment, crop_face, face_segments
 from engage.asd.models import available_models, create_model
 from engage.asd.scoring import Piece, Scorer, smooth_scores, window_bounds
 from engage.asd.stage import load_asd_model
-from engage.contract import ASD
+from engage.contract import ASD, SPEAKERS, Utterance
 from engage.errors import ConfigError
 from engage.io.hashing import sha256_file
 from engage.io.parquet import read_meta
-from engage.transcript import Cue
+from engage.speakers.attribution import asd_speakers, attribute_cue, cue_frames
 
 LIGHT = REPO / "models" / "light-asd" / "finetuning_TalkSet.model"
 LIGHT_SHA = "efc375833887eefa9d209dc92810e18519b04c3c73ea35a549f2a7f40b7d94d5"
@@ -214,15 +213,13 @@ def test_attribution_rule():
     assert cue_frames(0.0, 1.0) == (0, 25) and cue_frames(0.03, 0.05) == (1, 2)
 
 
-def test_utterances_table_keeps_voice_but_trusts_video():
-    cues = [Cue(1, 0.0, 1.0, "hello", "Speaker B"), Cue(2, 1.0, 2.0, "hi", None)]
+def test_asd_speakers_all_cues_at_once_with_evidence():
+    cues = [Utterance("s", 1, 0.0, 1.0, "", "Speaker B"), Utterance("s", 2, 1.0, 2.0, "", None)]
     scores = {"p00": np.r_[np.full(25, 4.0), np.full(25, -3.0)], "p01": np.r_[np.full(25, -3.0), np.full(25, 4.0)]}
-    t = attribute_utterances("s", cues, scores, threshold=0.0, margin=1.0, min_coverage=0.5)
-    rows = t.to_pylist()
-    assert [r["speaker"] for r in rows] == ["p00", "p01"]
-    assert rows[0]["voice"] == "Speaker B" and json.loads(rows[0]["evidence"]) == {"p00": 4.0, "p01": -3.0}
-    empty = attribute_utterances("s", [], scores, threshold=0.0, margin=1.0, min_coverage=0.5)
-    assert len(empty) == 0 and empty.schema == t.schema
+    who, evidence = asd_speakers(cues, scores, threshold=0.0, margin=1.0, min_coverage=0.5)
+    assert who == ["p00", "p01"]
+    assert json.loads(evidence[0]) == {"p00": 4.0, "p01": -3.0}
+    assert asd_speakers([], scores, threshold=0.0, margin=1.0, min_coverage=0.5) == ([], [])
 
 
 def test_clip_speech_counts_frames_and_utterances(tmp_path):
@@ -230,11 +227,11 @@ def test_clip_speech_counts_frames_and_utterances(tmp_path):
     scores = [dict(session="s", person=p, frame=f, time=f / 25, score=1.0, speaking=p == "p00" and f < 30)
               for p in ("p00", "p01") for f in frames]
     ASD.write(tmp_path / "asd.parquet", ASD.from_rows(scores), meta={"model": "light_asd"})
-    write_utterances(tmp_path / "utterances.parquet", [(0.0, 1.2, "a", "p00"), (2.0, 3.0, "b", None)], "s")
+    write_utterances(tmp_path / "speakers.parquet", [(0.0, 1.2, "", "p00"), (2.0, 3.0, "", None)], "s", SPEAKERS)
     write_clips(tmp_path / "clips.parquet", [clip("s", 0, "p00", 0.0, 2.0), clip("s", 1, "p00", 2.0, 4.0),
                                              clip("s", 0, "p01", 0.0, 2.0)])
     clip_speech_session(session="s", clips=tmp_path / "clips.parquet", scores=tmp_path / "asd.parquet",
-                        utterances=tmp_path / "utterances.parquet", output=tmp_path / "cs.parquet")
+                        speakers=tmp_path / "speakers.parquet", output=tmp_path / "cs.parquet")
     rows = {r["clip_id"]: r for r in pq.read_table(tmp_path / "cs.parquet").to_pylist()}
     assert read_meta(tmp_path / "cs.parquet")["model"] == "light_asd"
     assert rows["s_0000_p00"]["speech_seconds"] == pytest.approx(1.2) and rows["s_0000_p00"]["has_speech"]

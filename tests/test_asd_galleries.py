@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from asd_support import person_rects, truth_tracks
+from asd_support import person_rects, truth_tracks, who_said_what
 from conftest import DATA, REPO
 from engage.asd import evaluate as ev
 from engage.asd import run_asd_session
@@ -32,10 +32,13 @@ LIGHT = str(REPO / "models/light-asd/finetuning_TalkSet.model")
 
 
 def _run(tmp, session, video, tracks, transcript, media=None, audio=None, **kw):
-    out = {"scores": tmp / f"{session}_asd.parquet", "utterances": tmp / f"{session}_utt.parquet"}
+    """Rule asd, then the who-said-what chain (cues -> speakers -> utterances) on its scores."""
+    media = media or tmp / "media.json"
+    out = {"scores": tmp / f"{session}_asd.parquet"}
     run_asd_session(session=session, tracks=tracks, video=video, audio=audio or tmp / "audio.wav",
-                    media_json=media or tmp / "media.json", transcript=transcript, out_scores=out["scores"],
-                    out_utterances=out["utterances"], weights=LIGHT, threads=2, **kw)
+                    media_json=media, out_scores=out["scores"], weights=LIGHT, threads=2, **kw)
+    chain = who_said_what(tmp, session, out["scores"], transcript, media)
+    out["utterances"] = chain["utterances.parquet"]
     return {k: pq.read_table(v) for k, v in out.items()} | {"paths": out}
 
 
@@ -91,7 +94,9 @@ def test_output_schema_rows_and_metadata(gallery):
     assert meta["model"] == "light_asd" and meta["weights_sha256"].startswith("efc37583")
     assert meta["params"]["durations"] == [1, 2, 3, 4, 5, 6] and meta["stage"] == "asd"
     u = gallery["utterances"]
-    assert u.schema.names == ["session", "utterance", "start", "end", "text", "voice", "speaker", "evidence"]
+    assert u.schema.names == ["session", "utterance", "start", "end", "text", "voice", "speaker", "speaker_source",
+                              "asd_speaker", "name_speaker", "evidence"]
+    assert set(u.column("speaker_source").to_pylist()) <= {"asd", None}  # no tile names: ASD decides
     assert u.column("voice").to_pylist()[0].startswith("Speaker")
 
 
@@ -153,3 +158,72 @@ def test_bad_tracks_file_is_one_line_error(small, tmp_path):
     with pytest.raises(SessionError, match="session 'bad'.*cannot read tracks table"):
         _run(tmp_path, "bad", small["video"], tmp_path / "tracks.parquet", None,
              media=small["tmp"] / "media.json", audio=small["tmp"] / "audio.wav")
+
+
+NAMES = ["Priya Raman", "Tom Becker", "Oluwaseun Adeyemi", "María José García", "Li Wei", "Hannah Schmidt",
+         "Kenji Watanabe", "Fatima Zahra", "Noah Williams"]
+
+
+def _named_transcript(path, cues, speaker_names):
+    """The gallery's cues as a Zoom-style ``Name: text`` transcript, one given name per cue."""
+    lines = ["WEBVTT", ""]
+    for k, (c, name) in enumerate(zip(cues, speaker_names), 1):
+        ts = lambda t: f"00:00:{t:06.3f}"  # noqa: E731
+        lines += [str(k), f"{ts(c['start'])} --> {ts(c['end'])}", f"{name}: words of cue {k}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _names_and_truth_speakers(gallery):
+    """person -> display name, and per cue the person truly speaking (from truth.json)."""
+    names = {p: NAMES[i] for i, p in enumerate(sorted(gallery["persons"]))}
+    tile_person = {tile: p for p, tile in gallery["persons"].items()}
+    cues = gallery["utterances"].select(["start", "end"]).to_pylist()
+    truth = [tile_person[ev.cue_truth_tile(gallery["truth"], c["start"], c["end"])] for c in cues]
+    return names, cues, truth
+
+
+def test_cue_names_matching_tile_names_attribute_every_cue(gallery, tmp_path):
+    """Zoom's `Name: text` cues on a gallery whose tiles show those names: `auto` attributes every cue by
+    name even where ASD cannot decide (an impossible margin), `asd` then attributes none, `name` the same
+    as `auto`; and where ASD can decide, both agree on the real recording."""
+    names, cues, truth = _names_and_truth_speakers(gallery)
+    vtt = _named_transcript(tmp_path / "transcript.vtt", cues, [names[p] for p in truth])
+    media, scores = gallery["tmp"] / "media.json", gallery["paths"]["scores"]
+    runs = {mode: who_said_what(tmp_path, f"{gallery['name']}_{mode}", scores, vtt, media, names=names,
+                                attribution=mode, attribution_margin=1000.0)["utterances"].to_pylist()
+            for mode in ("auto", "asd", "name")}
+    for mode in ("auto", "name"):
+        assert [r["speaker"] for r in runs[mode]] == truth and {r["speaker_source"] for r in runs[mode]} == {"name"}
+    assert [r["speaker"] for r in runs["asd"]] == [None] * len(truth)
+    assert [r["name_speaker"] for r in runs["asd"]] == truth  # names still recorded as a cross-check
+    normal = who_said_what(tmp_path, f"{gallery['name']}_normal", scores, vtt, media, names=names)["utterances"]
+    rows = normal.to_pylist()
+    assert [r["asd_speaker"] for r in rows] == truth == [r["name_speaker"] for r in rows]
+    assert [r["text"] for r in rows] == [f"words of cue {k}" for k in range(1, len(rows) + 1)]  # prefix removed
+
+
+def test_name_and_asd_disagreement_is_listed(gallery, tmp_path):
+    from engage.report.session import disagreement_table
+    from engage.speakers.attribution import disagreements
+
+    names, cues, truth = _names_and_truth_speakers(gallery)
+    other = next(p for p in sorted(names) if p != truth[0])
+    said = [names[other]] + [names[p] for p in truth[1:]]  # cue 1 names the wrong tile
+    vtt = _named_transcript(tmp_path / "transcript.vtt", cues, said)
+    out = who_said_what(tmp_path, gallery["name"], gallery["paths"]["scores"], vtt, gallery["tmp"] / "media.json",
+                        names=names)["utterances"]
+    rows = out.to_pylist()
+    assert rows[0]["speaker"] == other and rows[0]["speaker_source"] == "name" and rows[0]["asd_speaker"] == truth[0]
+    table = disagreement_table(out.to_pandas())
+    assert table["utterance"].tolist() == [1] and table["asd_speaker"].tolist() == [truth[0]]
+    from engage.contract import read_utterances
+
+    assert [u.utterance for u in disagreements(read_utterances(tmp_path / f"{gallery['name']}_utterances.parquet",
+                                                               session=gallery["name"]))] == [1]
+
+
+def test_without_tile_names_speakers_are_the_asd_decision(gallery):
+    rows = gallery["utterances"].to_pylist()
+    assert all(r["speaker"] == r["asd_speaker"] and r["name_speaker"] is None for r in rows)
+    assert all(r["speaker_source"] == ("asd" if r["speaker"] else None) for r in rows)

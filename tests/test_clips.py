@@ -12,6 +12,7 @@ import pytest
 
 from contract_fixtures import write_layout
 from engage.clips import cut_clips_session
+from engage.cues import write_cues_session
 from engage.contract import TRACKS
 from engage.errors import SessionError
 from engage.ingest import ingest_session
@@ -59,6 +60,11 @@ def _run(d, demo_video, out, **kw):
     args = dict(session="demo", video=demo_video, media_json=d / "media.json", audio_wav=d / "audio.wav",
                 layout_json=d / "layout.json", tracks_parquet=d / "tracks.parquet",
                 clips_parquet=out / "clips.parquet", clips_dir=out / "clips")
+    transcript = kw.pop("transcript", None)
+    if transcript is not None:  # the clips rule reads cue times from rule cues' output
+        out.mkdir(parents=True, exist_ok=True)
+        write_cues_session(session="demo", transcript=transcript, media_json=d / "media.json", output=out / "cues.parquet")
+        args["cues"] = out / "cues.parquet"
     args.update(kw)
     return cut_clips_session(**args)
 

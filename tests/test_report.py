@@ -91,13 +91,13 @@ def test_voice_table_checks_attribution_against_transcript_names():
 
     utt = pd.DataFrame({
         "voice": ["Jane", "Jane", "Jane", "Bob", "Bob", None],
-        "speaker": ["p01", "p01", "p02", None, "p00", "p03"],
+        "asd_speaker": ["p01", "p01", "p02", None, "p00", "p03"],
     })
     t = voice_table(utt).set_index("voice")
     assert t.loc["Jane", "cues"] == 3 and t.loc["Jane", "attributed"] == 3
     assert t.loc["Jane", "top_person"] == "p01" and abs(t.loc["Jane", "top_share"] - 2 / 3) < 1e-9
     assert t.loc["Bob", "attributed"] == 1 and t.loc["Bob", "top_share"] == 1.0
-    assert voice_table(pd.DataFrame({"voice": [None], "speaker": ["p00"]})).empty
+    assert voice_table(pd.DataFrame({"voice": [None], "asd_speaker": ["p00"]})).empty
 
 
 def test_recording_warnings_reach_the_summary():
@@ -107,10 +107,27 @@ def test_recording_warnings_reach_the_summary():
 
     media = Media(3.0, 640, 480, 75, warnings=("122 decode errors in the video stream",))
     layout = Layout("detected", (640, 480), (), warnings=("4 of 4 camera-on tiles are smaller than 90 px",))
-    warnings = input_warnings(media, layout)
+    warnings = input_warnings(media, layout, ["transcript.vtt: 3 cue(s) start after the end of the recording"])
     assert warnings == ["media.json: 122 decode errors in the video stream",
-                        "layout.json: 4 of 4 camera-on tiles are smaller than 90 px"]
+                        "layout.json: 4 of 4 camera-on tiles are smaller than 90 px",
+                        "cues.parquet: transcript.vtt: 3 cue(s) start after the end of the recording"]
     cov = pd.DataFrame(columns=["person"])
     page = _summary_html("s1", [], pd.DataFrame(), pd.DataFrame(), cov, [], warnings)
     assert "Recording warnings" in page and "122 decode errors" in page and "smaller than 90 px" in page
+    assert "start after the end of the recording" in page
     assert "Recording warnings" not in _summary_html("s1", [], pd.DataFrame(), pd.DataFrame(), cov, [], [])
+
+
+def test_summary_lists_cues_where_name_and_asd_disagree():
+    from engage.report.session import _voices_html
+
+    utt = pd.DataFrame({
+        "utterance": [1, 2, 3], "start": [0.0, 2.0, 4.0], "end": [1.0, 3.0, 5.0],
+        "voice": ["Priya Raman", "Priya Raman", "Tom Becker"], "speaker": ["p00", "p00", "p01"],
+        "speaker_source": ["name", "name", "asd"], "asd_speaker": ["p00", "p02", "p01"],
+        "name_speaker": ["p00", "p00", None]})
+    page = _voices_html(utt)
+    assert "Speakers by name" in page and ": 2 cues" in page and "1 cue(s) where the name and the active-speaker" in page
+    assert "<td>2</td><td>2.00–3.00</td><td>Priya Raman</td><td>p00</td><td>p02</td>" in page
+    agree = _voices_html(utt.assign(asd_speaker=["p00", "p00", "p01"]))
+    assert "No cue where the name and the active-speaker decision name different tiles" in agree

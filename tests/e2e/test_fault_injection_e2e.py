@@ -38,6 +38,8 @@ GOOD_TARGETS = [
 ]
 BAD_TARGETS = ["clips.parquet", "features/asd.parquet"]
 CLIPS_ONLY = ["clips.parquet"]
+#: Sessions whose tests read who said what (rules cues -> speakers -> utterances after asd).
+WITH_UTTERANCES = ("cues_overlap", "two_of_each")
 CLIPS_ONLY_CASES = ("cues_cp1252", "cues_utf16", "cues_utf16_nobom", "cues_empty")
 
 # Transcript bodies (cue text is ASCII-safe except where the encoding is the point).
@@ -59,6 +61,9 @@ CP1252_VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.400\n<v Zoë>Café – naïve 
 # An .srt turned into a .vtt by adding the header (comma decimals kept), with character references.
 COMMA_VTT = "WEBVTT\n\n1\n00:00:00,000 --> 00:00:01,400\n<v Ann>Q&amp;A: 2 &lt; 3\n\n2\n00:00:01,500 --> 00:00:02,900\nTom &amp; Jerry\n"
 ASCII_SRT = "1\n00:00:00,000 --> 00:00:01,400\nHello there\n\n2\n00:00:01,500 --> 00:00:02,900\nplain ASCII\n"
+# A 3 s recording: one cue runs past its end, two start after it (a transcript of a longer recording).
+PAST_END_VTT = ("WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nin time\n\n00:00:02.500 --> 00:00:05.000\nruns past the end\n\n"
+                "00:00:07.000 --> 00:00:08.000\nafter the end\n\n00:00:09.000 --> 00:00:10.000\nlater still\n")
 UTF16_SRT = "1\n00:00:00,000 --> 00:00:01,400\nZoë: Grüße\n\n2\n00:00:01,500 --> 00:00:02,900\n日本語のテキスト\n"
 
 
@@ -134,6 +139,7 @@ def build_sessions(root: Path) -> dict[str, Path]:
         ("cues_cp1252", "transcript.vtt", CP1252_VTT.encode("cp1252")),  # invalid UTF-8 bytes
         ("cues_utf16", "transcript.srt", UTF16_SRT.encode("utf-16")),  # UTF-16 with BOM
         ("cues_empty", "transcript.vtt", b""),
+        ("cues_past_end", "transcript.vtt", PAST_END_VTT.encode("utf-8")),
     ):
         d[name] = session_dir(sessions, name)
         shutil.copy(base, d[name] / "gallery.mp4")
@@ -203,8 +209,9 @@ def fault_run(tmp_path_factory) -> dict:
     cases = build_sessions(root)
     results = root / "results"
     targets = [str(results / "good" / t) for t in GOOD_TARGETS]
-    for s in cases:  # encoding/empty cases: the transcript is read first by clips (asd reads it the same way)
+    for s in cases:  # encoding/empty cases: the transcript is read first by rule cues (utterances reads it the same way)
         targets += [str(results / s / t) for t in (CLIPS_ONLY if s in CLIPS_ONLY_CASES else BAD_TARGETS)]
+        targets += [str(results / s / "utterances.parquet")] if s in WITH_UTTERANCES else []
     before = snapshot(root)
     proc = run_snakemake("--cores", "2", "--keep-going", *targets, check=False, cwd=root, timeout=600,
                          config={"sessions_dir": root / "sessions", "results_dir": results})
@@ -228,7 +235,7 @@ REJECTED = {
     "truncated": ("ingest", "gallery.mp4", "truncated file: video data"),
     "zero_byte": ("ingest", "gallery.mp4", "video file is empty (0 bytes)"),
     "audio_only": ("ingest", "gallery.mp4", "no video stream"),
-    "cues_empty": ("clips", "transcript.vtt", "transcript is empty"),
+    "cues_empty": ("cues", "transcript.vtt", "transcript is empty"),
     "override_end_nan": ("layout", "layout.json", "layout override: span 0: end is NaN (times must be finite"),
     "override_start_inf": ("layout", "layout.json", "layout override: span 0: start is -Infinity (times must be"),
     "override_end_inf": ("layout", "layout.json", "layout override: span 0: end is Infinity (times must be"),
@@ -237,7 +244,7 @@ REJECTED = {
     "override_id_slash": ("layout", "layout.json", "layout override: span 0 tile 0: id 'a/b' is not a safe name"),
     "override_id_long": ("layout", "layout.json", "is 300 characters long (at most 64"),
 }
-HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_cp1252", "cues_utf16",
+HANDLED = ("no_audio", "vfr_webm", "one_frame", "rotated", "cues_overlap", "cues_past_end", "cues_cp1252", "cues_utf16",
            "cues_utf16_nobom", "two_of_each", "corrupt_20pct", "low_fps", "small_picture")
 # session -> (rule, document, problem text) of its single WARNING line on stderr (also in the document's warnings)
 WARNED = {
@@ -419,15 +426,29 @@ def test_overlapping_out_of_order_cues_are_kept_sorted_and_attributed(fault_run)
 def test_bad_encodings_are_decoded(fault_run, session):
     clips = read(fault_run["results"] / session / "clips.parquet")
     assert any(c["utterances"] for c in clips)
-    log = (fault_run["results"] / "logs" / "clips" / f"{session}.log").read_text()
+    log = (fault_run["results"] / "logs" / "cues" / f"{session}.log").read_text()  # the rule that reads cue times
     assert ("not UTF-8" in log) == (session == "cues_cp1252")
     assert ("is UTF-16 without a byte-order mark; decoded as utf-16-le" in log) == (session == "cues_utf16_nobom")
+
+
+def test_cues_after_or_past_the_end_of_the_recording_are_warned_about(fault_run):
+    from engage.io.parquet import read_meta
+
+    res = fault_run["results"]
+    warnings = read_meta(res / "cues_past_end" / "cues.parquet")["warnings"]
+    assert len(warnings) == 2, warnings
+    assert "2 cue(s) start after the end of the recording (3.00 s), first at 7.00 s" in warnings[0]
+    assert "1 cue(s) run past the end of the recording (3.00 s), up to 5.00 s (cue 2)" in warnings[1]
+    log = (res / "logs" / "cues" / "cues_past_end.log").read_text()
+    assert all(w in log for w in warnings)
+    clips = read(res / "cues_past_end" / "clips.parquet")
+    assert {u for c in clips for u in c["utterances"]} == {1, 2}  # the cues after the end get no clip
 
 
 def test_webvtt_comma_decimals_and_character_references(fault_run):
     utts = read(fault_run["results"] / "two_of_each" / "utterances.parquet")
     assert [(u["start"], u["end"], u["text"]) for u in utts] == [(0.0, 1.4, "Q&A: 2 < 3"), (1.5, 2.9, "Tom & Jerry")]
-    log = (fault_run["results"] / "logs" / "clips" / "two_of_each.log").read_text()
+    log = (fault_run["results"] / "logs" / "cues" / "two_of_each.log").read_text()
     assert "WebVTT with SRT-style comma decimals in 2 cue time(s)" in log
 
 

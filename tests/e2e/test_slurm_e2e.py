@@ -35,8 +35,8 @@ from conftest import REPO, SAMPLE, run_snakemake
 pytestmark = pytest.mark.e2e
 
 PROFILE = REPO / "profiles" / "slurm"
-TARGETS = ["features/asd.parquet", "utterances.parquet"]  # the asd rule: needs ingest, layout and tracks
-RULES = {"ingest", "layout", "tracks", "asd"}
+TARGETS = ["features/asd.parquet", "speakers.parquet"]  # asd needs ingest, layout, tracks; speakers needs cues
+RULES = {"ingest", "layout", "tracks", "asd", "cues", "speakers"}
 EXISTING = os.environ.get("ENGAGE_SLURM_TEST") == "existing"
 
 

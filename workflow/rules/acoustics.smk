@@ -6,7 +6,7 @@
 rule acoustics:
     input:
         clips=res("{session}/clips.parquet"),
-        utterances=res("{session}/utterances.parquet"),
+        speakers=res("{session}/speakers.parquet"),
         clip_speech=res("{session}/features/clip_speech.parquet"),
         audio=res("{session}/audio.wav"),
     output:

@@ -1,4 +1,5 @@
-# asd: active-speaker scores per person and frame (Light-ASD / TalkNet) and who-said-what (docs/asd.md).
+# asd: active-speaker scores per person and frame (Light-ASD / TalkNet), docs/asd.md. Who said what is
+# rule speakers (speakers.smk), on these scores.
 
 
 rule asd:
@@ -7,11 +8,9 @@ rule asd:
         media=res("{session}/media.json"),
         audio=res("{session}/audio.wav"),
         tracks=res("{session}/tracks.parquet"),
-        transcript=session_transcript,
         weights=asd_weights_input,
     output:
         scores=res("{session}/features/asd.parquet"),
-        utterances=res("{session}/utterances.parquet"),
     log:
         res("logs/asd/{session}.log"),
     benchmark:
@@ -35,12 +34,10 @@ rule asd:
         shared_encoders=ASD["shared_encoders"],
         smooth_frames=ASD["smooth_frames"],
         min_segment_frames=ASD["min_segment_frames"],
-        attribution_margin=ASD["attribution_margin"],
-        attribution_min_coverage=ASD["attribution_min_coverage"],
         batch_frames=ASD["batch_frames"],
         max_piece_seconds=ASD["max_piece_seconds"],
     script:
         "../scripts/asd.py"
 
 
-PER_SESSION_TARGETS.extend(["features/asd.parquet", "utterances.parquet"])
+PER_SESSION_TARGETS.append("features/asd.parquet")

@@ -5,7 +5,7 @@ rule clip_speech:
     input:
         clips=res("{session}/clips.parquet"),
         scores=res("{session}/features/asd.parquet"),
-        utterances=res("{session}/utterances.parquet"),
+        speakers=res("{session}/speakers.parquet"),
     output:
         res("{session}/features/clip_speech.parquet"),
     log:

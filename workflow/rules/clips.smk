@@ -1,7 +1,7 @@
 # clips: utterance-aligned ~10 s windows and one tile-crop mp4 per person and window (docs/clips.md).
 # The mp4 folder is a directory() output: Snakemake removes it before a rerun and after a failure,
 # so no stale or half-written clips survive (--keep-going, changed windows).
-# Transcript input: the first of transcript.vtt, transcript.srt that exists (none: fixed windows).
+# Cue times come from cues.parquet (rule cues), not the transcript: a text-only edit recuts nothing.
 
 
 rule clips:
@@ -11,7 +11,7 @@ rule clips:
         audio=res("{session}/audio.wav"),
         layout=res("{session}/layout.json"),
         tracks=res("{session}/tracks.parquet"),
-        transcript=session_transcript,
+        cues=res("{session}/cues.parquet"),
     output:
         clips=res("{session}/clips.parquet"),
         clip_dir=directory(res("{session}/clips")),

@@ -146,6 +146,20 @@ def session_transcript(wildcards):
     return [path] if path else []
 
 
+def session_transcript_ancient(wildcards):
+    """The transcript as ancient input of the cues rule: only its cue times (the digest param) trigger reruns."""
+    return [ancient(p) for p in session_transcript(wildcards)]
+
+
+def cue_times_digest(wildcards):
+    """Digest of the transcript's cue times and voice names (the cues rule reruns when it changes)."""
+    from engage.cues import (
+        cue_times_digest as digest,
+    )  # pyarrow/webvtt: only when planning the cues rule
+
+    return digest(session_transcript_path(SESSIONS_DIR, wildcards.session))
+
+
 def asd_weights_input(wildcards):
     return workflow_support.existing_weights(ASD["weights"], workflow.basedir)
 

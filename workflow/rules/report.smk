@@ -7,6 +7,7 @@ rule session_report:
         media=res("{session}/media.json"),
         layout=res("{session}/layout.json"),
         asd=res("{session}/features/asd.parquet"),
+        cues=res("{session}/cues.parquet"),
         utterances=res("{session}/utterances.parquet"),
         clips=res("{session}/clips.parquet"),
         face=res("{session}/features/face.parquet"),

@@ -14,7 +14,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         acoustics_session,
         session=snakemake.wildcards.session,
         clips=snakemake.input.clips,
-        utterances=snakemake.input.utterances,
+        speakers=snakemake.input.speakers,
         clip_speech=snakemake.input.clip_speech,
         audio=snakemake.input.audio,
         output=snakemake.output[0],

@@ -17,8 +17,6 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         video=snakemake.input.video,
         audio=snakemake.input.audio,
         media_json=snakemake.input.media,
-        transcript=snakemake.input.transcript[0] if snakemake.input.transcript else None,
         out_scores=snakemake.output.scores,
-        out_utterances=snakemake.output.utterances,
         threads=snakemake.threads,
     )

@@ -15,6 +15,6 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         session=snakemake.wildcards.session,
         clips=snakemake.input.clips,
         scores=snakemake.input.scores,
-        utterances=snakemake.input.utterances,
+        speakers=snakemake.input.speakers,
         output=snakemake.output[0],
     )

@@ -20,5 +20,5 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         tracks_parquet=snakemake.input.tracks,
         clips_parquet=snakemake.output.clips,
         clips_dir=snakemake.output.clip_dir,
-        transcript=snakemake.input.transcript[0] if snakemake.input.transcript else None,
+        cues=snakemake.input.cues,
     )

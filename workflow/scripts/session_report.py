@@ -18,6 +18,7 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         media_json=i.media,
         layout_json=i.layout,
         asd_parquet=i.asd,
+        cues_parquet=i.cues,
         utterances_parquet=i.utterances,
         clips_parquet=i.clips,
         face_parquet=i.face,

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from engage.acoustics import features as feat
 from engage.acoustics import praat
-from engage.contract import ACOUSTICS, Clip, read_clip_speech, read_clips, read_utterances
+from engage.contract import ACOUSTICS, Clip, read_clip_speech, read_clips, read_speakers
 from engage.errors import ConfigError
 from engage.intervals import merge_intervals, per_window
 from engage.logutil import progress
@@ -157,7 +157,7 @@ def acoustics_session(
     *,
     session: str,
     clips: str | os.PathLike,
-    utterances: str | os.PathLike,
+    speakers: str | os.PathLike,
     clip_speech: str | os.PathLike,
     audio: str | os.PathLike,
     output: str | os.PathLike,
@@ -176,7 +176,7 @@ def acoustics_session(
                   ceiling_factor=ceiling_factor, time_step=time_step, voice_quality=voice_quality,
                   max_piece_s=max_piece_s)
     clip_rows = read_clips(clips, session=session)
-    utts = read_utterances(utterances, session=session)
+    utts = read_speakers(speakers, session=session)
     asd_flags = read_clip_speech(clip_speech, session=session)
     wav = praat.WavReader(audio, session)
     by_speaker = speaker_cues(utts)

@@ -2,7 +2,7 @@
 
 * ``speech_seconds`` = (frames of the person with ``speaking`` true and ``start <= f/25 < end``) / 25.
 * ``has_speech`` = ``speech_seconds >= min_speech_seconds`` (a few isolated frames are not speech).
-* ``utterances`` = indices of the cues attributed to this person (utterances.parquet ``speaker``)
+* ``utterances`` = indices of the cues attributed to this person (speakers.parquet ``speaker``)
   that overlap the window (``cue.start < end`` and ``cue.end > start``), ascending.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from engage import TIMELINE_FPS
-from engage.contract import ASD, CLIP_SPEECH, Clip, ClipSpeech, Utterance, clip_speech_table, read_clips, read_utterances
+from engage.contract import ASD, CLIP_SPEECH, Clip, ClipSpeech, Utterance, clip_speech_table, read_clips, read_speakers
 from engage.intervals import per_window
 from engage.io.parquet import read_meta
 
@@ -60,10 +60,10 @@ def speech_rows(clips: list[Clip], scores: pa.Table, utterances: list[Utterance]
 
 
 def clip_speech_session(*, session: str, clips: str | os.PathLike, scores: str | os.PathLike,
-                        utterances: str | os.PathLike, output: str | os.PathLike, min_speech_seconds: float = 0.5) -> dict:
+                        speakers: str | os.PathLike, output: str | os.PathLike, min_speech_seconds: float = 0.5) -> dict:
     clip_rows = read_clips(clips, session=session)
     score_t = ASD.read(scores, session=session, columns=["person", "frame", "speaking"])
-    utts = read_utterances(utterances, session=session)
+    utts = read_speakers(speakers, session=session)
     table = clip_speech_table(speech_rows(clip_rows, score_t, utts, float(min_speech_seconds)))
     asd_meta = read_meta(scores)
     meta = {"params": {"min_speech_seconds": float(min_speech_seconds)}, "model": asd_meta.get("model"),

@@ -1,11 +1,10 @@
-"""ASD stage for one session: per-frame speaking scores (``features/asd.parquet``) and
-who-said-what (``utterances.parquet``). See docs/asd.md for every definition."""
+"""ASD stage for one session: per-frame speaking scores (``features/asd.parquet``). Who said what is the
+speakers stage (engage.speakers), on these scores. See docs/asd.md for every definition."""
 
 from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -13,7 +12,6 @@ import pyarrow as pa
 import torch
 
 from engage import TIMELINE_FPS
-from engage.asd.attribution import attribute_utterances
 from engage.asd.audio import read_wav_int16, session_mfcc
 from engage.asd.crops import iter_face_pieces
 from engage.asd.decision import decide_speaking
@@ -21,9 +19,8 @@ from engage.asd.faces import face_segments
 from engage.asd.models import create_model
 from engage.asd.scoring import DEMO_DURATIONS, Scorer, smooth_scores
 from engage.asd.vad import vad_version, voice_activity
-from engage.contract import ASD, TRACKS, UTTERANCES, read_media
+from engage.contract import ASD, TRACKS, read_media
 from engage.torchutil import log_device, pick_device
-from engage.transcript import read_transcript
 from engage.weights import RANDOM, RANDOM_TAG, resolve_weights
 
 log = logging.getLogger(__name__)
@@ -116,9 +113,7 @@ def run_asd_session(
     video: str | os.PathLike,
     audio: str | os.PathLike,
     media_json: str | os.PathLike,
-    transcript: str | os.PathLike | None,
     out_scores: str | os.PathLike,
-    out_utterances: str | os.PathLike,
     model: str = "light_asd",
     weights: str = "models/light-asd/finetuning_TalkSet.model",
     sha256: str | None = None,
@@ -130,14 +125,12 @@ def run_asd_session(
     shared_encoders: bool = True,
     smooth_frames: int = 5,
     min_segment_frames: int = 10,
-    attribution_margin: float = 1.0,
-    attribution_min_coverage: float = 0.5,
     device: str = "auto",
     batch_frames: int = 1500,
     max_piece_seconds: int = 60,
     threads: int = 1,
 ) -> dict:
-    """Score every person's face frames and attribute transcript cues; write both Parquet files."""
+    """Score every person's face frames; write asd.parquet."""
     if threads:
         torch.set_num_threads(max(1, int(threads)))
     dev = pick_device(device, config_key="asd.device")
@@ -150,7 +143,7 @@ def run_asd_session(
     length = max(n_frames, int(frames.max()) + 1 if frames.size else 0)
     scores: dict[str, np.ndarray] = {p: np.full(length, np.nan, np.float32) for p in sorted(set(persons.tolist()))}
     if not media.has_audio:
-        log.warning("session '%s' has no audio: ASD scores are null and no utterance is attributed", session)
+        log.warning("session '%s' has no audio: ASD scores are null (no cue is attributed by ASD)", session)
     voiced = np.zeros(length, bool)
     if media.has_audio and segments:
         voiced = _score_segments(scores, segments, video=video, audio=audio, net=net, dev=dev, session=session,
@@ -163,18 +156,12 @@ def run_asd_session(
         "model": model, "weights_sha256": digest, "device_type": dev.type,
         "params": {"threshold": threshold, "vad": vad, "exclusive_margin": exclusive_margin, "crop_scale": crop_scale, "durations": list(durations),
                    "shared_encoders": bool(shared_encoders), "smooth_frames": int(smooth_frames),
-                   "min_segment_frames": int(min_segment_frames), "attribution_margin": attribution_margin,
-                   "attribution_min_coverage": attribution_min_coverage, "max_piece_seconds": int(max_piece_seconds)},
+                   "min_segment_frames": int(min_segment_frames), "max_piece_seconds": int(max_piece_seconds)},
         "vad": vad_version() if vad == "silero" else "none",
         "source_sha256": media.source_sha256, "has_audio": media.has_audio,
     }
     ASD.write(out_scores, out, meta=meta)
 
-    cues = read_transcript(transcript, session) if transcript else []
-    utt = attribute_utterances(session, cues, scores if media.has_audio else {}, threshold=threshold,
-                               margin=attribution_margin, min_coverage=attribution_min_coverage)
-    UTTERANCES.write(out_utterances, utt, meta={**meta, "transcript": Path(transcript).name if transcript else None})
     n_speaking = int(out.column("speaking").to_numpy(zero_copy_only=False).sum())
-    log.info("wrote %s (%d rows, %d speaking) and %s (%d cues, %d attributed)", out_scores, len(out), n_speaking,
-             out_utterances, len(utt), sum(s is not None for s in utt.column("speaker").to_pylist()))
-    return {"rows": len(out), "speaking": n_speaking, "utterances": len(utt), "weights_sha256": digest}
+    log.info("wrote %s (%d rows, %d speaking)", out_scores, len(out), n_speaking)
+    return {"rows": len(out), "speaking": n_speaking, "weights_sha256": digest}

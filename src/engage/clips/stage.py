@@ -16,11 +16,11 @@ import pyarrow as pa
 
 from engage.clips.encode import EncodeError, PersonPlan, SpanPlan, encode_clips
 from engage.clips.windows import session_windows
-from engage.contract import CLIPS, TRACKS, Clip, TimelineSpan, clips_table, read_layout, read_media
+from engage.contract import CLIPS, TRACKS, Clip, TimelineSpan, Utterance, clips_table, read_cues, read_layout, read_media
 from engage.errors import SessionError
 from engage.intervals import per_window
+from engage.io.parquet import read_meta
 from engage.media.probe import probe_media
-from engage.transcript import Cue, read_transcript
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +61,17 @@ def _windows_by_span(windows: list[tuple[int, int]], spans: list[TimelineSpan]) 
     return out
 
 
-def _window_cues(windows: list[tuple[int, int]], cues: list[Cue], fps: int) -> list[tuple[int, ...]]:
+def _window_cues(windows: list[tuple[int, int]], cues: list[Utterance], fps: int) -> list[tuple[int, ...]]:
     """Per window, the indices of the cues overlapping it (``start < end_w`` and ``end > start_w``), ascending."""
     if not windows:
         return []
     w = np.asarray(windows, np.float64) / fps
-    index = np.asarray([c.index for c in cues], np.int64)
+    index = np.asarray([c.utterance for c in cues], np.int64)
     groups = per_window(w[:, 0], w[:, 1], np.asarray([c.start for c in cues]), np.asarray([c.end for c in cues]))
     return [tuple(sorted(index[g].tolist())) for g in groups]
 
 
-def _plan_clips(session: str, spans: list[TimelineSpan], windows: list[tuple[int, int]], cues: list[Cue],
+def _plan_clips(session: str, spans: list[TimelineSpan], windows: list[tuple[int, int]], cues: list[Utterance],
                 tracks_parquet, frame_size: tuple[int, int], clips_dir: Path, fps: int
                 ) -> tuple[list[Clip], list[SpanPlan]]:
     """The clips table rows and, per span, what the encoder cuts (tiles too small to encode get no clips)."""
@@ -118,7 +118,7 @@ def cut_clips_session(
     tracks_parquet: str | os.PathLike,
     clips_parquet: str | os.PathLike,
     clips_dir: str | os.PathLike,
-    transcript: str | os.PathLike | None = None,
+    cues: str | os.PathLike | None = None,
     target_s: float = 10.0,
     min_s: float = 5.0,
     max_s: float = 15.0,
@@ -136,15 +136,15 @@ def cut_clips_session(
     media = read_media(media_json, session=session)
     n_frames, fps = media.n_frames, media.timeline_fps
     spans = read_layout(layout_json, session=session).timeline(n_frames, session=session, path=layout_json, fps=fps)
-    cues: list[Cue] = read_transcript(transcript, session) if transcript else []
+    cue_rows: list[Utterance] = read_cues(cues, session=session) if cues else []
     windows = session_windows(
-        [(c.start, c.end) for c in cues], [(s.first_frame, s.end_frame) for s in spans], fps=fps,
+        [(c.start, c.end) for c in cue_rows], [(s.first_frame, s.end_frame) for s in spans], fps=fps,
         target_s=target_s, min_s=min_s, max_s=max_s, silence_s=silence_s,
     )
-    log.info("session %s: %d cues, %d spans -> %d windows", session, len(cues), len(spans), len(windows))
+    log.info("session %s: %d cues, %d spans -> %d windows", session, len(cue_rows), len(spans), len(windows))
     clips_dir = Path(clips_dir)
     clips_dir.mkdir(parents=True, exist_ok=True)
-    clips, span_plans = _plan_clips(session, spans, windows, cues, tracks_parquet, media.frame_size, clips_dir, fps)
+    clips, span_plans = _plan_clips(session, spans, windows, cue_rows, tracks_parquet, media.frame_size, clips_dir, fps)
 
     probe_media(video, session)  # unreadable file / no video stream: one clear line before ffmpeg runs
     try:
@@ -160,7 +160,7 @@ def cut_clips_session(
         "params": dict(target_s=target_s, min_s=min_s, max_s=max_s, silence_s=silence_s, preset=preset, crf=crf,
                        audio_bitrate=audio_bitrate, x264_threads=x264_threads),
         "n_windows": len(windows),
-        "transcript": Path(transcript).name if transcript else None,
+        "transcript": read_meta(cues).get("transcript") if cues else None,
         "source_sha256": media.source_sha256,
     }
     CLIPS.write(clips_parquet, table, meta=meta)

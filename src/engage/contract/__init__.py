@@ -2,10 +2,10 @@
 
 Stages, the report and the test fixtures read and write these files only through this package:
 
-* Parquet tables: :data:`TRACKS`, :data:`CLIPS`, :data:`ASD`, :data:`UTTERANCES`, :data:`CLIP_SPEECH`,
+* Parquet tables: :data:`TRACKS`, :data:`CLIPS`, :data:`ASD`, :data:`CUES`, :data:`SPEAKERS`, :data:`UTTERANCES`, :data:`CLIP_SPEECH`,
   :data:`FACE`, :data:`I3D`, :data:`ACOUSTICS`, :data:`TEXT`, :data:`INTERACTION`, :data:`MERGED_LABELS`,
   :data:`RATINGS`, :data:`DATASET`, :data:`PREDICTIONS` (each a :class:`TableSpec`: ``schema()``, ``read()``, ``write()``).
-* Typed rows of the small tables: :func:`read_clips`, :func:`read_utterances`, :func:`read_clip_speech`.
+* Typed rows of the small tables: :func:`read_clips`, :func:`read_cues`, :func:`read_speakers`, :func:`read_utterances`, :func:`read_clip_speech`.
 * JSON documents: :func:`read_media` / :func:`write_media` (:class:`Media`), :func:`read_layout` /
   :func:`write_layout` (:class:`Layout`, :class:`Span`, :class:`Tile`).
 
@@ -35,6 +35,8 @@ from engage.contract.rows import (
     clips_table,
     read_clip_speech,
     read_clips,
+    read_cues,
+    read_speakers,
     read_utterances,
     utterances_table,
 )
@@ -44,6 +46,7 @@ from engage.contract.tables import (
     ASD,
     CLIP_SPEECH,
     CLIPS,
+    CUES,
     DATASET,
     FACE,
     I3D,
@@ -51,6 +54,7 @@ from engage.contract.tables import (
     MERGED_LABELS,
     PREDICTIONS,
     RATINGS,
+    SPEAKERS,
     TABLES,
     TEXT,
     TRACKS,
@@ -58,9 +62,9 @@ from engage.contract.tables import (
 )
 
 __all__ = [
-    "ACOUSTICS", "ASD", "CLIP_SPEECH", "CLIPS", "DATASET", "FACE", "I3D", "INTERACTION", "MERGED_LABELS",
-    "PREDICTIONS", "RATINGS", "TABLES", "TEXT", "TRACKS", "UTTERANCES", "Clip", "ClipSpeech", "Column", "ContractError", "Layout", "LayoutError", "Media",
+    "ACOUSTICS", "ASD", "CLIP_SPEECH", "CLIPS", "CUES", "DATASET", "FACE", "I3D", "INTERACTION", "MERGED_LABELS",
+    "PREDICTIONS", "RATINGS", "SPEAKERS", "TABLES", "TEXT", "TRACKS", "UTTERANCES", "Clip", "ClipSpeech", "Column", "ContractError", "Layout", "LayoutError", "Media",
     "Span", "TableSpec", "Tile", "TimelineSpan", "Utterance", "clip_speech_table", "clip_videos", "clips_table",
-    "layout_of", "read_clip_speech", "read_clips", "read_layout", "read_media", "read_utterances", "span_from_json",
+    "layout_of", "read_clip_speech", "read_clips", "read_layout", "read_media", "read_cues", "read_speakers", "read_utterances", "span_from_json",
     "utterances_table", "write_layout", "write_media",
 ]

@@ -1,4 +1,4 @@
-"""Typed rows of the small per-clip and per-cue tables (clips, utterances, clip_speech).
+"""Typed rows of the small per-clip and per-cue tables (clips, cues, speakers, utterances, clip_speech).
 
 The per-frame tables (tracks, asd, face) are read as Arrow tables through their specs; these three
 are small (one row per clip or cue) and several stages use them row by row, so they are read once
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from engage.contract.tables import CLIP_SPEECH, CLIPS, UTTERANCES
+from engage.contract.spec import TableSpec
+from engage.contract.tables import CLIP_SPEECH, CLIPS, CUES, SPEAKERS, UTTERANCES
 from engage.errors import SessionError
 
 
@@ -43,7 +44,8 @@ class Clip:
 
 @dataclass(frozen=True)
 class Utterance:
-    """One utterances.parquet row: a transcript cue and the person it is attributed to (or None)."""
+    """One cue row (cues, speakers or utterances table): a transcript cue and the person it is attributed
+    to (or None). ``text`` is "" where the table has no text (cues, speakers)."""
 
     session: str
     utterance: int
@@ -53,10 +55,14 @@ class Utterance:
     voice: str | None = None
     speaker: str | None = None
     evidence: str = "{}"
+    speaker_source: str | None = None  # "name" | "asd" | None
+    asd_speaker: str | None = None
+    name_speaker: str | None = None
 
     def to_row(self) -> dict:
         return dict(session=self.session, utterance=self.utterance, start=self.start, end=self.end, text=self.text,
-                    voice=self.voice, speaker=self.speaker, evidence=self.evidence)
+                    voice=self.voice, speaker=self.speaker, speaker_source=self.speaker_source,
+                    asd_speaker=self.asd_speaker, name_speaker=self.name_speaker, evidence=self.evidence)
 
 
 @dataclass(frozen=True)
@@ -109,17 +115,34 @@ def clip_videos(clips_parquet: str | os.PathLike, clips: list[Clip], *, session:
     return out
 
 
-def read_utterances(path: str | os.PathLike, *, session: str | None) -> list[Utterance]:
-    """Cues sorted by (start, end, utterance); null text reads as "" and an empty speaker as None."""
+def _read_cue_rows(spec: TableSpec, path: str | os.PathLike, session: str | None) -> list[Utterance]:
+    """Rows of a per-cue table sorted by (start, end, utterance); missing columns read as empty."""
     out = []
-    for r in UTTERANCES.read(path, session=session).to_pylist():
+    for r in spec.read(path, session=session).to_pylist():
         start, end = r["start"], r["end"]
         if r["utterance"] is None or start is None or end is None or not (math.isfinite(start) and math.isfinite(end)):
             raise SessionError(session, path, f"utterance {r['utterance']} has no valid utterance/start/end")
-        out.append(Utterance(str(r["session"]), int(r["utterance"]), float(start), float(end), r["text"] or "",
-                             r["voice"], r["speaker"] or None, r["evidence"] or "{}"))
+        out.append(Utterance(str(r["session"]), int(r["utterance"]), float(start), float(end), r.get("text") or "",
+                             r["voice"], r.get("speaker") or None, r.get("evidence") or "{}",
+                             r.get("speaker_source") or None, r.get("asd_speaker") or None,
+                             r.get("name_speaker") or None))
     out.sort(key=lambda u: (u.start, u.end, u.utterance))
     return out
+
+
+def read_cues(path: str | os.PathLike, *, session: str | None) -> list[Utterance]:
+    """cues.parquet: cue times and voice names (no text, no speaker)."""
+    return _read_cue_rows(CUES, path, session)
+
+
+def read_speakers(path: str | os.PathLike, *, session: str | None) -> list[Utterance]:
+    """speakers.parquet: who spoke each cue (no text)."""
+    return _read_cue_rows(SPEAKERS, path, session)
+
+
+def read_utterances(path: str | os.PathLike, *, session: str | None) -> list[Utterance]:
+    """utterances.parquet: who said what; null text reads as "" and an empty speaker as None."""
+    return _read_cue_rows(UTTERANCES, path, session)
 
 
 def read_clip_speech(path: str | os.PathLike, *, session: str | None) -> list[ClipSpeech]:
@@ -136,8 +159,10 @@ def clips_table(clips: list[Clip]) -> pa.Table:
     return CLIPS.from_rows([c.to_row() for c in clips])
 
 
-def utterances_table(utterances: list[Utterance]) -> pa.Table:
-    return UTTERANCES.from_rows([u.to_row() for u in utterances])
+def utterances_table(utterances: list[Utterance], spec: TableSpec = UTTERANCES) -> pa.Table:
+    """A per-cue table (UTTERANCES, SPEAKERS or CUES) from rows; columns the spec lacks are left out."""
+    names = set(spec.schema().names)
+    return spec.from_rows([{k: v for k, v in u.to_row().items() if k in names} for u in utterances])
 
 
 def clip_speech_table(rows: list[ClipSpeech]) -> pa.Table:

@@ -90,20 +90,57 @@ ASD = TableSpec(
     ),
 )
 
-UTTERANCES = TableSpec(
-    name="utterances", path="<s>/utterances.parquet", stage="asd", title="utterances table",
+#: The key columns of every per-cue table (cues, speakers, utterances).
+_CUE_KEYS = (
+    Column("session", S, "session id"),
+    Column("utterance", I32, "1-based cue index, in time order"),
+    Column("start", F64, "cue start (s)"),
+    Column("end", F64, "cue end (s)"),
+)
+
+CUES = TableSpec(
+    name="cues", path="<s>/cues.parquet", stage="cues", title="cue times table",
     rows="one per transcript cue (none without a transcript: same schema, empty)",
-    doc="Who said what: each transcript cue attributed to the person whose face speaks during it (docs/asd.md).",
+    doc="The transcript's cue times and speaker names without their text: what clips and the speaker "
+        "attribution depend on, so a text-only transcript edit reruns only the stages that read text "
+        "(docs/robustness.md). Metadata `warnings`: cues after or past the end of the recording.",
     sort_by=("utterance",),
     columns=(
-        Column("session", S, "session id"),
-        Column("utterance", I32, "1-based cue index, in time order"),
-        Column("start", F64, "cue start (s)"),
-        Column("end", F64, "cue end (s)"),
+        *_CUE_KEYS,
+        Column("voice", S, "speaker name the transcript gives (VTT voice tag or `Name:` prefix)"),
+    ),
+)
+
+_SPEAKER_COLUMNS = (
+    Column("voice", S, "speaker name the transcript gives (VTT voice tag or `Name:` prefix)"),
+    Column("speaker", S, "attributed person (by `asd.attribution`: name, else ASD), or null when nobody clearly speaks"),
+    Column("speaker_source", S, "`name` (the voice name matches exactly one tile name of the span), `asd` "
+                                "(the active-speaker decision) or null (no speaker)"),
+    Column("asd_speaker", S, "the active-speaker decision alone (kept as evidence whatever the source)"),
+    Column("name_speaker", S, "the one tile whose display name equals the voice name in the span, else null"),
+    Column("evidence", S, "JSON: mean ASD score per candidate person"),
+)
+
+SPEAKERS = TableSpec(
+    name="speakers", path="<s>/speakers.parquet", stage="speakers", title="speakers table",
+    rows="one per transcript cue (none without a transcript: same schema, empty)",
+    doc="Who spoke each cue, without the cue text (docs/asd.md): what clip_speech and acoustics read.",
+    sort_by=("utterance",),
+    columns=(
+        *_CUE_KEYS,
+        *_SPEAKER_COLUMNS,
+    ),
+)
+
+UTTERANCES = TableSpec(
+    name="utterances", path="<s>/utterances.parquet", stage="utterances", title="utterances table",
+    rows="one per transcript cue (none without a transcript: same schema, empty)",
+    doc="Who said what: speakers.parquet with each cue's text (docs/asd.md).",
+    sort_by=("utterance",),
+    columns=(
+        *_CUE_KEYS,
         Column("text", S, "cue text (speaker prefix removed)"),
-        Column("voice", S, "speaker name the transcript gives (VTT voice tag or `Name:` prefix); not trusted"),
-        Column("speaker", S, "attributed person, or null when nobody clearly speaks"),
-        Column("evidence", S, "JSON: mean score per candidate person"),
+        *_SPEAKER_COLUMNS,
     ),
 )
 
@@ -311,5 +348,5 @@ PREDICTIONS = TableSpec(
 )
 
 #: Every Parquet table, in pipeline order (the order of docs/data-contract.md).
-TABLES = (TRACKS, CLIPS, ASD, UTTERANCES, CLIP_SPEECH, FACE, I3D, ACOUSTICS, TEXT, INTERACTION, MERGED_LABELS, RATINGS,
+TABLES = (TRACKS, CLIPS, ASD, CUES, SPEAKERS, UTTERANCES, CLIP_SPEECH, FACE, I3D, ACOUSTICS, TEXT, INTERACTION, MERGED_LABELS, RATINGS,
           DATASET, PREDICTIONS)

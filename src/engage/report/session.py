@@ -13,6 +13,7 @@ import pandas as pd
 
 from engage.contract import (ASD, CLIP_SPEECH, CLIPS, FACE, UTTERANCES, Layout, Media, TableSpec, read_layout,
                              read_media)
+from engage.speakers.attribution import ATTRIBUTION_MODES
 from engage.io.atomic import write_text
 from engage.io.parquet import read_meta
 from engage.media.decode import FrameReader
@@ -29,19 +30,19 @@ def _read(spec: TableSpec, path: str | os.PathLike | None, session: str, columns
 
 
 def voice_table(utt: pd.DataFrame) -> pd.DataFrame:
-    """Per speaker name given by the transcript (``voice``): cues, cues attributed by the video, and the
-    tile most of them went to with its share.
+    """Per speaker name given by the transcript (``voice``): cues, cues attributed by the active-speaker
+    decision, and the tile most of them went to with its share.
 
-    Why: the names are never used to attribute speech, but they are an independent check of it: when
-    one name's cues go to one tile, the attribution is consistent (and the name is probably that
-    tile's person: a participants.csv row); when they scatter, something is off.
+    Why: the ASD decision (``asd_speaker``) is independent of the names, so it checks them: when one
+    name's cues go to one tile, the two agree (and the name is probably that tile's person); when they
+    scatter, something is off.
     """
     cols = ["voice", "cues", "attributed", "top_person", "top_share"]
     if utt.empty or "voice" not in utt or utt["voice"].isna().all():
         return pd.DataFrame(columns=cols)
     rows = []
     for voice, g in utt[utt["voice"].notna()].groupby("voice", sort=True):
-        att = g["speaker"].dropna()
+        att = g["asd_speaker"].dropna()
         counts = att.value_counts(sort=False).sort_index()
         top = counts.idxmax() if len(counts) else None
         rows.append((voice, len(g), len(att), top, float(counts.max() / len(att)) if len(att) else float("nan")))
@@ -110,29 +111,61 @@ def _layout_panels(layout: dict, video, session: str) -> tuple[list, str]:
     return panels, f"{len(spans)} span(s), {layout.get('source', '?')}{more}"
 
 
+#: Cues listed in the report's name/ASD disagreement table (the count is always given).
+MAX_DISAGREEMENTS_SHOWN = 50
+
+
+def disagreement_table(utt: pd.DataFrame) -> pd.DataFrame:
+    """Cues whose voice name names one tile and whose ASD decision names another, in time order."""
+    cols = ["utterance", "start", "end", "voice", "name_speaker", "asd_speaker", "speaker"]
+    if utt.empty or "name_speaker" not in utt:
+        return pd.DataFrame(columns=cols)
+    both = utt["name_speaker"].notna() & utt["asd_speaker"].notna()
+    return utt.loc[both & (utt["name_speaker"] != utt["asd_speaker"]), cols].sort_values(["start", "utterance"])
+
+
 def _voices_html(utt: pd.DataFrame) -> str:
-    """The transcript-names-vs-attribution table of the summary ("" when the transcript names nobody)."""
+    """What comes from names: attribution sources, the names-vs-ASD table and the cues where they disagree
+    ("" when the transcript names nobody)."""
     voices = voice_table(utt)
     if voices.empty:
         return ""
     att = int(voices["attributed"].sum())
     agree = float((voices["top_share"].fillna(0) * voices["attributed"]).sum() / att) if att else float("nan")
+    src = utt["speaker_source"].value_counts() if "speaker_source" in utt else pd.Series(dtype=int)
+    by_name, by_asd = int(src.get("name", 0)), int(src.get("asd", 0))
     vrows = "".join(
         f"<tr><td>{html.escape(str(r.voice))}</td><td>{r.cues}</td><td>{r.attributed}</td>"
         f"<td>{html.escape(str(r.top_person or '–'))}</td><td>{'' if pd.isna(r.top_share) else f'{100 * r.top_share:.0f} %'}</td></tr>"
         for r in voices.itertuples(index=False))
-    return f"""<h3>Transcript speaker names vs. active-speaker attribution</h3>
-<p>The names in the transcript are never used to attribute speech; they check it. {100 * agree:.0f} % of the
-{att} attributed cues with a name went to their name's most frequent tile (100 % = every name maps to one
-tile). A consistent name/tile pair is a candidate <code>participants.csv</code> row.</p>
+    differ = disagreement_table(utt)
+    drows = "".join(
+        f"<tr><td>{r.utterance}</td><td>{r.start:.2f}–{r.end:.2f}</td><td>{html.escape(str(r.voice))}</td>"
+        f"<td>{html.escape(str(r.name_speaker))}</td><td>{html.escape(str(r.asd_speaker))}</td>"
+        f"<td>{html.escape(str(r.speaker or '–'))}</td></tr>"
+        for r in differ.head(MAX_DISAGREEMENTS_SHOWN).itertuples(index=False))
+    more = f" (the first {MAX_DISAGREEMENTS_SHOWN} shown)" if len(differ) > MAX_DISAGREEMENTS_SHOWN else ""
+    differ_html = (f"""<p><b>{len(differ)} cue(s) where the name and the active-speaker decision name different
+tiles</b>{more}: a wrong tile name, a shared microphone, or an ASD error.</p>
+<table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>cue</th><th>time (s)</th><th>name</th>
+<th>tile by name</th><th>tile by ASD</th><th>speaker</th></tr>{drows}</table>""" if len(differ)
+                   else "<p>No cue where the name and the active-speaker decision name different tiles.</p>")
+    return f"""<h3>Transcript speaker names and active-speaker attribution</h3>
+<p>Speakers by name (the cue's voice name equals one tile's display name in that span): {by_name} cues; by the
+active-speaker decision: {by_asd} cues (setting <code>asd.attribution</code>: {'/'.join(ATTRIBUTION_MODES)}, docs/asd.md).
+The active-speaker decision alone sent {100 * agree:.0f} % of its {att} attributed cues with a name to that name's most
+frequent tile (100 % = every name maps to one tile).</p>
 <table border="1" cellpadding="4" style="border-collapse:collapse"><tr><th>name</th><th>cues</th>
-<th>attributed</th><th>most frequent tile</th><th>share</th></tr>{vrows}</table>"""
+<th>attributed by ASD</th><th>most frequent tile</th><th>share</th></tr>{vrows}</table>
+{differ_html}"""
 
 
-def input_warnings(media: Media, layout: Layout) -> list[str]:
-    """What ingest and layout found wrong with the recording (decode errors, a low frame rate, tiles too
-    small for the grid: media.json / layout.json ``warnings``), each prefixed with its document."""
-    return [f"media.json: {w}" for w in media.warnings] + [f"layout.json: {w}" for w in layout.warnings]
+def input_warnings(media: Media, layout: Layout, cue_warnings: list[str] = ()) -> list[str]:
+    """What ingest, layout and cues found wrong with the recording (decode errors, a low frame rate, tiles
+    too small for the grid, cues after the end: media.json / layout.json / cues.parquet ``warnings``),
+    each prefixed with its document."""
+    return ([f"media.json: {w}" for w in media.warnings] + [f"layout.json: {w}" for w in layout.warnings]
+            + [f"cues.parquet: {w}" for w in cue_warnings])
 
 
 def _warnings_html(warnings: list[str]) -> str:
@@ -176,6 +209,7 @@ def build_session_report(
     media_json: str,
     layout_json: str,
     asd_parquet: str,
+    cues_parquet: str,
     utterances_parquet: str,
     clips_parquet: str,
     face_parquet: str | None,
@@ -189,13 +223,15 @@ def build_session_report(
 ) -> None:
     """Write the four report items of one session."""
     layout_doc = read_layout(layout_json, session=session)
-    warnings = input_warnings(read_media(media_json, session=session), layout_doc)
+    cue_warnings = [str(w) for w in read_meta(cues_parquet).get("warnings", [])]
+    warnings = input_warnings(read_media(media_json, session=session), layout_doc, cue_warnings)
     layout = layout_doc.to_json()
     panels, what = _layout_panels(layout, video, session)
     figures.layout_figure(panels, f"{session}: layout ({what})", out_layout_png)
 
     asd = _read(ASD, asd_parquet, session, ["person", "time", "score", "speaking"])
-    utt = _read(UTTERANCES, utterances_parquet, session, ["start", "end", "voice", "speaker"])
+    utt = _read(UTTERANCES, utterances_parquet, session, ["utterance", "start", "end", "voice", "speaker",
+                                                          "speaker_source", "asd_speaker", "name_speaker"])
     figures.speaking_figure(asd, utt, asd_threshold, f"{session}: active speaker score per person", out_speaking_png)
 
     clips = _read(CLIPS, clips_parquet, session, ["clip_id", "person", "face_fraction"])
