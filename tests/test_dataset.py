@@ -44,11 +44,11 @@ def test_person_split_has_no_leakage(tmp_path):
     args, _, _ = make(tmp_path)
     build_dataset(**args)
     t = pq.read_table(args["output"]).to_pandas()
-    per_person = t.groupby("person_key")["split"].nunique()
+    per_person = t.groupby("identity")["split"].nunique()
     assert (per_person == 1).all()
     assert set(t["split"]) == {"train", "test"}
     # p00 in s1 and p00 in s2 are different persons
-    assert t["person_key"].nunique() == 6
+    assert t["identity"].nunique() == 6
 
 
 def test_dataset_is_byte_identical_on_rerun(tmp_path):
