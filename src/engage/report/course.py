@@ -95,9 +95,8 @@ def build_course_report(
     predictions: list[str] | None = None,
     out_csv: str | os.PathLike,
     out_html: str | os.PathLike,
-    out_png: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
-    """Write the course table (csv, html) and, with predictions, the engagement figure; return the table."""
+    """Write the course table (csv, html; with predictions a mean engagement column); return the table."""
     inter = read_tables(INTERACTION, interaction, sessions,
                         ["identity", "person", "clip_id", "speech_seconds", "chat_messages"])
     course = course_table(inter)
@@ -105,11 +104,16 @@ def build_course_report(
     if predictions:
         pred = read_tables(PREDICTIONS, predictions, sessions, ["identity", "clip_id", "start", "end", "score"])
         engagement = engagement_by_session(pred)
-        if out_png:
-            figures.course_figure(pred, sessions, "Engagement per student across sessions", out_png)
     with_chat = course["chat_messages"].astype("float64").fillna(-1).to_numpy() if not course.empty else np.zeros(0)
     log.info("course: %d sessions, %d identities (%d in several sessions, %d with chat)", len(sessions), len(course),
              int((course["sessions"] > 1).sum()) if not course.empty else 0, int((with_chat >= 0).sum()))
     write_text(out_csv, course.to_csv(index=False, float_format="%.3f"))
     write_text(out_html, _table_html(course, engagement))
     return course
+
+
+def build_course_figure(*, sessions: list[str], predictions: list[str], out_png: str | os.PathLike) -> None:
+    """The engagement of every identity through the sessions (figures.course_figure)."""
+    pred = read_tables(PREDICTIONS, predictions, sessions, ["identity", "clip_id", "start", "end", "score"])
+    figures.course_figure(pred, sessions, "Engagement per student across sessions", out_png)
+    log.info("course figure: %d sessions, %d identities, %d clips", len(sessions), pred["identity"].nunique(), len(pred))
