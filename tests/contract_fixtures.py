@@ -12,11 +12,11 @@ from engage.contract import Clip, ClipSpeech, Media, Utterance
 
 
 def clip(session: str, window: int, person: str, start: float, end: float, *, path: str | None = None,
-         utterances=(), crop=(0, 0, 2, 2), face_fraction: float = 1.0) -> Clip:
-    """One clips.parquet row with the pipeline's clip_id and path conventions."""
+         utterances=(), crop=(0, 0, 2, 2), face_fraction: float = 1.0, identity: str = "") -> Clip:
+    """One clips.parquet row with the pipeline's clip_id and path conventions (identity "": <session>/<person>)."""
     cid = f"{session}_{window:04d}_{person}"
     return Clip(cid, session, person, window, float(start), float(end), int(round((end - start) * TIMELINE_FPS)),
-                face_fraction, path or f"clips/{cid}.mp4", tuple(utterances), tuple(crop))
+                face_fraction, path or f"clips/{cid}.mp4", tuple(utterances), tuple(crop), identity)
 
 
 def write_clips(path: Path, clips: list[Clip]) -> list[Clip]:

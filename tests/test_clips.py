@@ -91,6 +91,9 @@ def test_clips_on_demo_with_transcript(tmp_path, demo, demo_video):
     assert sorted(p.name for p in (tmp_path / "a" / "clips").iterdir()) == sorted(f"{c}.mp4" for c in df.clip_id)
     meta = read_meta(tmp_path / "a" / "clips.parquet")
     assert meta["params"]["target_s"] == 10.0 and meta["transcript"] == "transcript.vtt"
+    # No readable names, no participants.csv: the identity is the session-local <session>/<person>.
+    assert df.identity.tolist() == [f"demo/p{p:02d}" for w in range(2) for p in range(4)]
+    assert meta["participants"] is None and {v["source"] for v in meta["identities"].values()} == {"session"}
     # The clip shows the tile: p01's first frame equals the source's top-right quarter (up to coding noise).
     src = _frame(demo_video, "crop=320:240:320:0")
     clip = _frame(tmp_path / "a" / "clips" / "demo_0000_p01.mp4", "null")
@@ -101,6 +104,28 @@ def test_clips_on_demo_with_transcript(tmp_path, demo, demo_video):
     for row in df.itertuples():
         assert (tmp_path / "a" / row.path).read_bytes() == (tmp_path / "b" / row.path).read_bytes(), row.path
     assert (tmp_path / "a" / "clips.parquet").read_bytes() == (tmp_path / "b" / "clips.parquet").read_bytes()
+
+
+def test_identity_from_participants_and_confident_names(tmp_path, demo, demo_video):
+    """csv key > csv name > confident tile name > <session>/<person>; a name shared by two tiles falls back."""
+    d = tmp_path / "in"
+    d.mkdir()
+    named = [dict(t) for t in TILES]
+    named[0].update(name="Maria Lopez", name_confidence=0.95)
+    named[1].update(name="Sam Lee", name_confidence=0.5)  # too unsure: the csv key decides
+    named[2].update(name="Alex Kim", name_confidence=0.9)
+    named[3].update(name="ALEX KIM", name_confidence=0.93)  # same name as p02 in one session: both fall back
+    _layout(d / "layout.json", [{"start": 0, "end": 16.0, "tiles": named}])
+    (d / "participants.csv").write_text("person,name,key\np01,Sam Lee,S-17\n")
+    _run(demo, demo_video, tmp_path / "a", layout_json=d / "layout.json", participants=d / "participants.csv")
+    df = pq.read_table(tmp_path / "a" / "clips.parquet").to_pandas()
+    assert dict(zip(df.person, df.identity)) == {"p00": "maria lopez", "p01": "S-17", "p02": "demo/p02",
+                                                 "p03": "demo/p03"}
+    meta = read_meta(tmp_path / "a" / "clips.parquet")
+    assert meta["participants"] == "participants.csv" and meta["identities"]["p01"]["source"] == "participants key"
+    _run(demo, demo_video, tmp_path / "b", layout_json=d / "layout.json", min_name_confidence=0.96)
+    df = pq.read_table(tmp_path / "b" / "clips.parquet").to_pandas()
+    assert set(df.identity) == {f"demo/p{p:02d}" for p in range(4)}
 
 
 def _frame(path, vf):

@@ -44,11 +44,11 @@ def test_person_split_has_no_leakage(tmp_path):
     args, _, _ = make(tmp_path)
     build_dataset(**args)
     t = pq.read_table(args["output"]).to_pandas()
-    per_person = t.groupby("person_key")["split"].nunique()
+    per_person = t.groupby("identity")["split"].nunique()
     assert (per_person == 1).all()
     assert set(t["split"]) == {"train", "test"}
     # p00 in s1 and p00 in s2 are different persons
-    assert t["person_key"].nunique() == 6
+    assert t["identity"].nunique() == 6
 
 
 def test_dataset_is_byte_identical_on_rerun(tmp_path):
@@ -112,3 +112,32 @@ def test_missing_text_model_is_warned_and_gives_empty_text(tmp_path, caplog):
         feats = session_clip_features(tmp_path / "s1", "s1", list(FACE_COLUMNS), n_chunks=10, min_frames=250)
     assert feats["text"].shape[1] == 0
     assert "model_missing" in caplog.text
+
+
+def test_identity_split_puts_each_student_in_one_split_across_sessions(tmp_path):
+    """Three students attend six sessions, in a different tile each time: the split is by student."""
+    sessions = [f"s{i}" for i in range(6)]
+    res, ses = tmp_path / "results", tmp_path / "sessions"
+    students = ["ana", "ben", "cy"]
+    for i, s in enumerate(sessions):
+        ids = {f"p{p:02d}": students[(p + i) % 3] for p in range(3)}
+        write_session(res, s, seed=i, n_windows=2, text_dim=16, with_labels_in=ses / s, identities=ids)
+    args = dict(sessions=sessions, session_dirs=[str(res / s) for s in sessions],
+                label_files=[str(ses / s / "labels.csv") for s in sessions], output=str(tmp_path / "ds.parquet"),
+                name="t", face_patterns=["gaze_*", "pose_*"], n_chunks=4, min_frames=50, seed=3,
+                test_fraction=0.34, val_fraction=0.0)
+    build_dataset(**args)
+    t = pq.read_table(args["output"]).to_pandas()
+    assert sorted(t["identity"].unique()) == students
+    assert (t.groupby("identity")["split"].nunique() == 1).all()  # per tile: 18 keys, a student on both sides
+    assert set(t["split"]) == {"train", "test"} and t.groupby("identity")["session"].nunique().eq(6).all()
+    meta = read_meta(args["output"])
+    assert meta["identities_in_several_sessions"] == {k: sessions for k in students}
+    assert sorted(meta["identities"]["train"] + meta["identities"]["test"]) == students
+
+
+def test_split_persons_assigns_identities_not_rows():
+    keys = ["ana", "s1/p01", "ana", "ben", "s2/p00", "ben", "ana"]
+    assign = split_persons(keys, seed=0, test_fraction=0.5)
+    assert sorted(assign) == ["ana", "ben", "s1/p01", "s2/p00"]
+    assert sorted(assign.values()).count("test") == 2

@@ -22,7 +22,7 @@ def check(out):
                                                "video2_1_person1", "video2_3_person2"]
     assert t.column("label").to_pylist() == ["EG", "DE", "HE", "HD", "EG"]
     assert t.column("split").to_pylist() == ["train", "train", "train", "test", "val"]
-    assert t.column("person_key").to_pylist()[0] == "video1/person1"
+    assert t.column("identity").to_pylist()[0] == "video1/person1"
     meta = read_meta(out)
     assert meta["skipped"] == {"no embeds": ["video3_1_person1"], "no csv": ["video3_2_person1"]}
     assert len(meta["face_columns"]) == 49  # gaze 8 + pose 6 + AU_r 17 + AU_c 18

@@ -111,7 +111,7 @@ def test_emoji_only_name_normalises_to_empty():
 
 def test_participants_csv_and_layout_names(data_dir, tmp_path):
     rows = read_participants(data_dir / "chat" / "participants.csv", "s")
-    assert rows[0] == ("p00", "Maria Lopez") and len(rows) == 4
+    assert rows[0] == ("p00", "Maria Lopez", None) and len(rows) == 4
     tiles = (Tile("p00", 0, 0, 9, 9, name="Maria L.", name_confidence=0.9), Tile("p04", 9, 0, 9, 9, name="Sam"),
              Tile("p05", 18, 0, 9, 9))
     layout = Layout("detected", (27, 9), (Span(0.0, 1.0, tiles),))

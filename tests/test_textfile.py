@@ -67,7 +67,7 @@ def test_readers_share_the_policy(tmp_path):
 
     part = tmp_path / "participants.csv"
     part.write_bytes("person,name\np00,Zoë Müller\n".encode("cp1252"))
-    assert read_participants(part, "s") == [("p00", "Zoë Müller")]
+    assert read_participants(part, "s") == [("p00", "Zoë Müller", None)]
 
     labels = tmp_path / "labels.csv"
     labels.write_bytes("clip_id,label\ns_0000_p00,EG\n".encode("cp1252"))

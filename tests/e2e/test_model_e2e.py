@@ -23,7 +23,7 @@ from engage.model.testdata import write_session
 
 pytestmark = pytest.mark.e2e
 
-MODEL_RULES = ["labels_merge", "dataset", "train", "eval", "tables", "predict"]
+MODEL_RULES = ["labels_merge", "dataset", "train", "eval", "tables", "predict", "course_engagement"]
 RUNS = {"tiny_moco": {"loss": "mocorank", "groups": ["tiny"]},
         "tiny_ce": {"loss": "ce", "variant": "concat", "audio": True, "train": {"audio_epochs": 2}, "groups": ["tiny"]}}
 
@@ -46,7 +46,7 @@ def targets(results, sessions):
     out = [f"{results}/dataset/tiny.parquet", f"{results}/tables/model_comparison.md"]
     out += [f"{results}/models/{r}/metrics.json" for r in RUNS]
     out += [f"{results}/predictions/{s}.parquet" for s in sessions] + [f"{results}/predictions/{s}_timeline.png" for s in sessions]
-    return out
+    return out + [f"{results}/report/course_engagement.png"]
 
 
 def check_outputs(results, sessions):
@@ -69,6 +69,10 @@ def check_outputs(results, sessions):
         assert np.all(np.abs(scores) <= 1)
         assert [LEVELS[i] for i in score_to_index(scores)] == t.column("level").to_pylist()
         assert (results / "predictions" / f"{s}_timeline.png").stat().st_size > 1000
+        assert t.column("identity").to_pylist() == [dict(zip(clips.column("clip_id").to_pylist(),
+                                                             clips.column("identity").to_pylist()))[c]
+                                                    for c in t.column("clip_id").to_pylist()]
+    assert (results / "report" / "course_engagement.png").stat().st_size > 1000
 
 
 def test_model_rules_on_contract_feature_files(tmp_path):
@@ -77,13 +81,18 @@ def test_model_rules_on_contract_feature_files(tmp_path):
     for i, s in enumerate(["lab", "unlab"]):
         (sessions / s).mkdir(parents=True)
         (sessions / s / "gallery.mp4").write_bytes(b"")  # placeholder so the session is discovered
-        write_session(results, s, n_persons=4, n_windows=3, seed=i, with_labels_in=sessions / s if s == "lab" else None)
+        ids = {"p00": "ana", "p01": "ben"} if s == "lab" else {"p02": "ana"}  # ana attends both sessions
+        write_session(results, s, n_persons=4, n_windows=3, seed=i, with_labels_in=sessions / s if s == "lab" else None,
+                      identities=ids)
     cfg = tiny_config(tmp_path / "tiny.yaml", sessions, results)
     run_snakemake(*targets(results, ["lab", "unlab"]), "--cores", "2", "--allowed-rules", *MODEL_RULES, "--configfile", str(cfg),
                   cwd=tmp_path, timeout=600, overrides=False)
     check_outputs(results, ["lab", "unlab"])
     ds = pq.read_table(results / "dataset" / "tiny.parquet")
     assert set(ds.column("session").to_pylist()) == {"lab"}  # unlabelled sessions only get predictions
+    assert set(ds.column("identity").to_pylist()) == {"ana", "ben", "lab/p02", "lab/p03"}
+    pred = pq.read_table(results / "predictions" / "unlab.parquet").to_pandas()
+    assert set(pred["identity"]) == {"ana", "unlab/p00", "unlab/p01", "unlab/p03"}
 
 
 def test_model_rules_on_sample_run(sample_run, tmp_path):

@@ -28,6 +28,23 @@ def test_session_report_items(sample_run):
     assert "p00" in html and "Layout spans" in html
 
 
+def test_course_view_and_identity_on_the_sample(sample_run):
+    """The sample has no participants.csv and no readable names: identities are <session>/<person>, as before."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    res = sample_run["results"]
+    clips = pq.read_table(res / "demo" / "clips.parquet").to_pandas()
+    assert (clips["identity"] == "demo/" + clips["person"]).all()
+    inter = pq.read_table(res / "demo" / "features" / "interaction.parquet").to_pandas()
+    assert (inter["identity"] == "demo/" + inter["person"]).all()
+    course = pd.read_csv(res / "report" / "course.csv")
+    assert course["identity"].tolist() == sorted("demo/" + clips["person"].unique())
+    assert (course["sessions"] == 1).all() and course["clips"].sum() == len(clips)
+    assert course["speaking_s"].sum() == pytest.approx(inter["speech_seconds"].sum(), abs=0.01)
+    assert "Course view" in (res / "report" / "course.html").read_text()
+
+
 def test_snakemake_html_report(sample_run):
     out = sample_run["root"] / "report.html"
     run_snakemake("--cores", "1", "--report", str(out),

@@ -2,6 +2,8 @@
 # The mp4 folder is a directory() output: Snakemake removes it before a rerun and after a failure,
 # so no stale or half-written clips survive (--keep-going, changed windows).
 # Cue times come from cues.parquet (rule cues), not the transcript: a text-only edit recuts nothing.
+# participants.csv (optional) and the layout's tile names give each person's identity column
+# (engage.identity, config identity.*).
 
 
 rule clips:
@@ -12,6 +14,7 @@ rule clips:
         layout=res("{session}/layout.json"),
         tracks=res("{session}/tracks.parquet"),
         cues=res("{session}/cues.parquet"),
+        participants=session_file("participants.csv"),
     output:
         clips=res("{session}/clips.parquet"),
         clip_dir=directory(res("{session}/clips")),
@@ -32,6 +35,8 @@ rule clips:
         preset=config["clips"]["preset"],
         crf=config["clips"]["crf"],
         audio_bitrate=config["clips"]["audio_bitrate"],
+        from_names=config["identity"]["from_names"],
+        min_name_confidence=config["identity"]["min_name_confidence"],
         # libx264 threads per clip encoder: x264's output depends on it, so it is fixed (byte-identical
         # reruns on any machine), not the job's core count.
         x264_threads=2,

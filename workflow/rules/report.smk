@@ -66,3 +66,74 @@ PER_SESSION_TARGETS.extend(
         "report/summary.html",
     ]
 )
+
+
+# The course view: per identity (one student across sessions, engage.identity) the sessions attended,
+# speaking time, chat messages and, when a model was trained, the engagement over the sessions.
+rule course_report:
+    input:
+        interaction=expand(
+            res("{session}/features/interaction.parquet"), session=SESSIONS
+        ),
+        predictions=(
+            expand(res("predictions/{session}.parquet"), session=SESSIONS)
+            if PREDICT_MODEL
+            else []
+        ),
+    output:
+        csv=report(
+            res("report/course.csv"),
+            caption="../report/course.rst",
+            category="Course",
+            labels={"figure": "course table (csv)"},
+        ),
+        html=report(
+            res("report/course.html"),
+            caption="../report/course.rst",
+            category="Course",
+            labels={"figure": "course table"},
+        ),
+    log:
+        res("logs/course_report/course.log"),
+    benchmark:
+        res("benchmarks/course_report/course.tsv")
+    conda:
+        "../../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        sessions=SESSIONS,
+    script:
+        "../scripts/course_report.py"
+
+
+rule course_engagement:
+    input:
+        predictions=expand(res("predictions/{session}.parquet"), session=SESSIONS),
+    output:
+        png=report(
+            res("report/course_engagement.png"),
+            caption="../report/course.rst",
+            category="Course",
+            labels={"figure": "engagement across sessions"},
+        ),
+    log:
+        res("logs/course_engagement/course.log"),
+    benchmark:
+        res("benchmarks/course_engagement/course.tsv")
+    conda:
+        "../../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        sessions=SESSIONS,
+    script:
+        "../scripts/course_engagement.py"
+
+
+if SESSIONS:
+    GLOBAL_TARGETS.extend(["report/course.csv", "report/course.html"])
+if SESSIONS and PREDICT_MODEL:
+    GLOBAL_TARGETS.append("report/course_engagement.png")

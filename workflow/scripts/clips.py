@@ -21,4 +21,5 @@ if __name__ == "__main__":  # guard: worker processes (spawn) re-import this fil
         clips_parquet=snakemake.output.clips,
         clips_dir=snakemake.output.clip_dir,
         cues=snakemake.input.cues,
+        participants=snakemake.input.participants[0] if snakemake.input.participants else None,
     )

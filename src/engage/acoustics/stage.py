@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 PAD_S = 0.1
 
 NULLABLE_WHEN_SILENT = [c for c in ACOUSTICS.names if c not in
-                        ("clip_id", "session", "person", "window", "start", "end", "has_speech", "L", "contour_step")]
+                        ("clip_id", "session", "person", "identity", "window", "start", "end", "has_speech", "L",
+                         "contour_step")]
 
 
 def split_pieces(segments: list[tuple[float, float]], max_piece_s: float) -> list[tuple[float, float]]:
@@ -117,8 +118,7 @@ def analyse_speaker(wav: praat.WavReader, segments: list[tuple[float, float]], c
 
 
 def silent_row(c: Clip, session: str, time_step: float) -> dict:
-    row = {"clip_id": c.clip_id, "session": session, "person": c.person, "window": c.window, "start": c.start,
-           "end": c.end, "has_speech": False, "L": 0.0, "contour_step": time_step}
+    row = {**c.window_keys(), "session": session, "has_speech": False, "L": 0.0, "contour_step": time_step}
     row.update({k: None for k in NULLABLE_WHEN_SILENT})
     return row
 
@@ -131,8 +131,7 @@ def speech_row(c: Clip, session: str, intervals: list[tuple[float, float]], fram
     voiced = f0[np.isfinite(f0)]
     vq = frames.vq.get(c.clip_id, [])
     w = np.array([d for d, _, _ in vq])
-    row = {"clip_id": c.clip_id, "session": session, "person": c.person, "window": c.window, "start": c.start,
-           "end": c.end, "has_speech": True}
+    row = {**c.window_keys(), "session": session, "has_speech": True}
     row.update(feat.x_aud(sum(b - a for a, b in intervals), db, f0, ref))
     row.update(
         n_frames=len(t), n_voiced=len(voiced),

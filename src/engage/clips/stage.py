@@ -18,6 +18,7 @@ from engage.clips.encode import EncodeError, PersonPlan, SpanPlan, encode_clips
 from engage.clips.windows import session_windows
 from engage.contract import CLIPS, TRACKS, Clip, TimelineSpan, Utterance, clips_table, read_cues, read_layout, read_media
 from engage.errors import SessionError
+from engage.identity import MIN_NAME_CONFIDENCE, layout_tile_names, read_participants, resolve_identities
 from engage.intervals import per_window
 from engage.io.parquet import read_meta
 from engage.media.probe import probe_media
@@ -72,8 +73,8 @@ def _window_cues(windows: list[tuple[int, int]], cues: list[Utterance], fps: int
 
 
 def _plan_clips(session: str, spans: list[TimelineSpan], windows: list[tuple[int, int]], cues: list[Utterance],
-                tracks_parquet, frame_size: tuple[int, int], clips_dir: Path, fps: int
-                ) -> tuple[list[Clip], list[SpanPlan]]:
+                tracks_parquet, frame_size: tuple[int, int], clips_dir: Path, fps: int,
+                identity: dict[str, str] | None = None) -> tuple[list[Clip], list[SpanPlan]]:
     """The clips table rows and, per span, what the encoder cuts (tiles too small to encode get no clips)."""
     by_span = _windows_by_span(windows, spans)
     window_cues = _window_cues(windows, cues, fps)
@@ -93,7 +94,8 @@ def _plan_clips(session: str, spans: list[TimelineSpan], windows: list[tuple[int
                 cid = clip_id(session, wi, t.id)
                 paths.append(clips_dir / f"{cid}.mp4")
                 clips.append(Clip(cid, session, t.id, wi, a / fps, b / fps, b - a,
-                                  _window_fraction(tracks.get(t.id), a, b), f"clips/{cid}.mp4", window_cues[wi], rect))
+                                  _window_fraction(tracks.get(t.id), a, b), f"clips/{cid}.mp4", window_cues[wi], rect,
+                                  (identity or {}).get(t.id, "")))
             if paths:
                 persons.append(PersonPlan(rect, tuple(paths)))
         span_plans.append(SpanPlan(sp.first_frame, sp.end_frame, tuple(windows[wi] for wi in by_span[k]), tuple(persons)))
@@ -119,6 +121,9 @@ def cut_clips_session(
     clips_parquet: str | os.PathLike,
     clips_dir: str | os.PathLike,
     cues: str | os.PathLike | None = None,
+    participants: str | os.PathLike | None = None,
+    from_names: bool = True,
+    min_name_confidence: float = MIN_NAME_CONFIDENCE,
     target_s: float = 10.0,
     min_s: float = 5.0,
     max_s: float = 15.0,
@@ -132,10 +137,17 @@ def cut_clips_session(
 
     ``x264_threads``: libx264 (frame) threads per clip encoder. x264's output depends on its thread
     count, so it is a fixed setting, not the job's core count: reruns stay byte-identical.
+    ``participants`` (participants.csv), ``from_names`` and ``min_name_confidence`` give each person
+    the ``identity`` column (engage.identity).
     """
     media = read_media(media_json, session=session)
     n_frames, fps = media.n_frames, media.timeline_fps
-    spans = read_layout(layout_json, session=session).timeline(n_frames, session=session, path=layout_json, fps=fps)
+    layout = read_layout(layout_json, session=session)
+    spans = layout.timeline(n_frames, session=session, path=layout_json, fps=fps)
+    identities = resolve_identities(
+        session, [t.id for s in layout.spans for t in s.tiles],
+        participants=read_participants(participants, session) if participants else [],
+        tile_names=layout_tile_names(layout), from_names=from_names, min_name_confidence=min_name_confidence)
     cue_rows: list[Utterance] = read_cues(cues, session=session) if cues else []
     windows = session_windows(
         [(c.start, c.end) for c in cue_rows], [(s.first_frame, s.end_frame) for s in spans], fps=fps,
@@ -144,7 +156,8 @@ def cut_clips_session(
     log.info("session %s: %d cues, %d spans -> %d windows", session, len(cue_rows), len(spans), len(windows))
     clips_dir = Path(clips_dir)
     clips_dir.mkdir(parents=True, exist_ok=True)
-    clips, span_plans = _plan_clips(session, spans, windows, cue_rows, tracks_parquet, media.frame_size, clips_dir, fps)
+    clips, span_plans = _plan_clips(session, spans, windows, cue_rows, tracks_parquet, media.frame_size, clips_dir, fps,
+                                    identities.identity)
 
     probe_media(video, session)  # unreadable file / no video stream: one clear line before ffmpeg runs
     try:
@@ -158,8 +171,11 @@ def cut_clips_session(
     table = clips_table(clips)
     meta = {
         "params": dict(target_s=target_s, min_s=min_s, max_s=max_s, silence_s=silence_s, preset=preset, crf=crf,
-                       audio_bitrate=audio_bitrate, x264_threads=x264_threads),
+                       audio_bitrate=audio_bitrate, x264_threads=x264_threads, from_names=from_names,
+                       min_name_confidence=min_name_confidence),
         "n_windows": len(windows),
+        "participants": Path(participants).name if participants else None,
+        "identities": identities.meta(),
         "transcript": read_meta(cues).get("transcript") if cues else None,
         "source_sha256": media.source_sha256,
     }

@@ -17,6 +17,7 @@ import pyarrow as pa
 from engage.contract.spec import TableSpec
 from engage.contract.tables import CLIP_SPEECH, CLIPS, CUES, SPEAKERS, UTTERANCES
 from engage.errors import SessionError
+from engage.identity import session_identity
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,21 @@ class Clip:
     path: str
     utterances: tuple[int, ...]
     crop: tuple[int, int, int, int]
+    identity: str = ""  # the person's identity across sessions; "" = ``<session>/<person>`` (engage.identity)
+
+    def __post_init__(self):
+        if not self.identity:
+            object.__setattr__(self, "identity", session_identity(self.session, self.person))
+
+    def window_keys(self) -> dict:
+        """The clip window columns a per-clip feature table copies (clip_id ... end, identity included)."""
+        return dict(clip_id=self.clip_id, session=self.session, person=self.person, identity=self.identity,
+                    window=self.window, start=self.start, end=self.end)
 
     def to_row(self) -> dict:
         x, y, w, h = self.crop
-        return dict(clip_id=self.clip_id, session=self.session, person=self.person, window=self.window,
+        return dict(clip_id=self.clip_id, session=self.session, person=self.person, identity=self.identity,
+                    window=self.window,
                     start=self.start, end=self.end, n_frames=self.n_frames, face_fraction=self.face_fraction,
                     path=self.path, utterances=list(self.utterances), crop_x=x, crop_y=y, crop_w=w, crop_h=h)
 
@@ -87,8 +99,8 @@ def _nulls(rows: list[dict], keys: tuple[str, ...]) -> bool:
 def read_clips(path: str | os.PathLike, *, session: str | None) -> list[Clip]:
     """Clips sorted by clip_id; null keys, ``end <= start`` or a repeated clip_id are bad input."""
     rows = CLIPS.read(path, session=session).to_pylist()
-    if _nulls(rows, ("clip_id", "person", "window", "start", "end", "path")):
-        raise SessionError(session, path, "clips table has null clip_id/person/window/start/end/path")
+    if _nulls(rows, ("clip_id", "person", "identity", "window", "start", "end", "path")):
+        raise SessionError(session, path, "clips table has null clip_id/person/identity/window/start/end/path")
     ids = [r["clip_id"] for r in rows]
     if len(set(ids)) != len(ids):
         raise SessionError(session, path, "duplicate clip_id values")
@@ -99,7 +111,8 @@ def read_clips(path: str | os.PathLike, *, session: str | None) -> list[Clip]:
         out.append(Clip(str(r["clip_id"]), str(r["session"]), str(r["person"]), int(r["window"]), float(r["start"]),
                         float(r["end"]), int(r["n_frames"] or 0), float(r["face_fraction"] or 0.0), str(r["path"]),
                         tuple(r["utterances"] or ()),
-                        tuple(int(r[f"crop_{k}"] or 0) for k in "xywh")))  # type: ignore[arg-type]
+                        tuple(int(r[f"crop_{k}"] or 0) for k in "xywh"),  # type: ignore[arg-type]
+                        str(r["identity"] or "")))
     return out
 
 

@@ -22,12 +22,18 @@ def _embedding(dims) -> pa.DataType:
     return pa.list_(pa.float32(), int(dim)) if dim else F32_LIST
 
 
+IDENTITY_DOC = ("the person's identity across sessions: participants.csv `key`, else the normalised display name "
+                "(participants.csv name, or a confident tile name), else `<session>/<person>`; never shared by two "
+                "persons of one session (engage.identity, docs/clips.md)")
+
+
 def _window_keys(source: str = "clips.parquet") -> tuple[Column, ...]:
     """The clip window columns a per-clip feature table copies from clips.parquet."""
     return (
         Column("clip_id", S, f"clip of {source}"),
         Column("session", S, "session id"),
         Column("person", S, "tile id (`p00`, ...)"),
+        Column("identity", S, f"identity of the person across sessions ({source})"),
         Column("window", I32, "0-based window index within the session"),
         Column("start", F64, "window start (s), inclusive"),
         Column("end", F64, "window end (s), exclusive"),
@@ -64,6 +70,7 @@ CLIPS = TableSpec(
         Column("clip_id", S, "`<s>_<window:04d>_<person>`"),
         Column("session", S, "session id"),
         Column("person", S, "tile id"),
+        Column("identity", S, IDENTITY_DOC),
         Column("window", I32, "0-based window index within the session"),
         Column("start", F64, "window start (s), inclusive"),
         Column("end", F64, "window end (s), exclusive"),
@@ -308,7 +315,7 @@ RATINGS = TableSpec(
 DATASET = TableSpec(
     name="dataset", path="dataset/<name>.parquet", stage="dataset", title="dataset table",
     rows="one per labelled clip",
-    doc="All model inputs of each labelled clip with its label and person-level split, written by the dataset "
+    doc="All model inputs of each labelled clip with its label and identity-level split, written by the dataset "
         "and cmose_import rules and read by train and eval (docs/model.md). Metadata: face_columns, n_chunks, "
         "min_frames, split seed and counts.",
     sort_by=("clip_id",),
@@ -316,12 +323,13 @@ DATASET = TableSpec(
         Column("clip_id", S, "clip id (CMOSE: the release's sample_id)"),
         Column("session", S, "session id"),
         Column("person", S, "tile id"),
-        Column("person_key", S, "identity used for the split (`<session>/<person>`)"),
+        Column("identity", S, "identity of the person, the unit of the split (clips.parquet identity; CMOSE: "
+                              "`video{X}/person{Z}`)"),
         Column("start", F64, "window start (s); NaN when unknown (CMOSE)"),
         Column("end", F64, "window end (s); NaN when unknown"),
         Column("label", S, "HD, DE, EG or HE"),
         Column("label_index", pa.int8(), "0..3 in that order"),
-        Column("split", S, "train, val or test (by person)"),
+        Column("split", S, "train, val or test (by identity: one student is never in two splits)"),
         Column("face", F32_LIST, "face chunk statistics ps, (3D, T) flattened row-major"),
         Column("i3d", F32_LIST, "I3D embedding"),
         Column("has_speech", B, "clip_speech has_speech"),
@@ -339,6 +347,7 @@ PREDICTIONS = TableSpec(
     columns=(
         Column("clip_id", S, "clip of clips.parquet"),
         Column("person", S, "tile id"),
+        Column("identity", S, "clips.parquet identity"),
         Column("start", F64, "window start (s)"),
         Column("end", F64, "window end (s)"),
         Column("score", F32, "engagement score in [-1, 1]"),

@@ -168,7 +168,7 @@ def clip_rows(clips, speech: dict[str, PersonSpeech], chat: dict[str, PersonChat
         cols = {**speech_block(speech.get(person), a, b), **chat_block(chat.get(person), a, b, history_s, has_chat)}
         for j, i in enumerate(idx):
             c = clips[i]
-            row = dict(clip_id=c.clip_id, session=c.session, person=person, window=c.window, start=c.start, end=c.end)
+            row = c.window_keys()
             row.update({k: v[j] for k, v in cols.items()})
             row["replies"] = row["replies_spoken"] + (row["replies_chat"] or 0)
             rows[i] = row

@@ -1,6 +1,7 @@
 """Match chat display names to persons (tile ids ``p00``, ``p01``, ...).
 
-Names come from ``sessions/<s>/participants.csv`` (``person,name``, several rows per person allowed
+Names come from ``sessions/<s>/participants.csv`` (``person,name[,key]``, read by
+:func:`engage.identity.read_participants`; several rows per person allowed
 for renamed participants) and from the tile name labels in ``layout.json`` (``name`` not null).
 Both are compared after :func:`engage.naming.normalize_name`, so case, spacing, emoji and Zoom role tags such as
 ``(Host)`` do not matter. participants.csv is the user's explicit statement and wins over a layout
@@ -9,38 +10,15 @@ label; a normalised name that points to two persons is ambiguous and left unmatc
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from engage.errors import SessionError
-from engage.io.textfile import read_text_input
+from engage.identity import Participant, read_participants
 from engage.naming import normalize_name
 
 log = logging.getLogger(__name__)
 
-def read_participants(path: str | os.PathLike, session: str | None = None) -> list[tuple[str, str]]:
-    """Rows (person, name) of participants.csv; header ``person,name`` required."""
-    path = Path(path)
-    text = read_text_input(path, session=session, what="participants file")
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    if "person" not in fields or "name" not in fields:
-        raise SessionError(session, path, f"participants file needs a header 'person,name' (found {reader.fieldnames})")
-    reader.fieldnames = fields
-    rows = []
-    for no, row in enumerate(reader, 2):
-        person = (row.get("person") or "").strip()
-        name = (row.get("name") or "").strip()
-        if not person and not name:
-            continue
-        if not person or not name:
-            raise SessionError(session, path, f"line {no}: both person and name are required")
-        rows.append((person, name))
-    return rows
+__all__ = ["NameIndex", "Participant", "build_name_index", "read_participants"]
 
 
 @dataclass
@@ -59,11 +37,14 @@ class NameIndex:
 
 
 def build_name_index(participants: list[tuple[str, str]], layout: list[tuple[str, str]]) -> NameIndex:
-    """Index names from participants.csv (first) and layout labels (only names the csv lacks)."""
+    """Index names from participants.csv (first) and layout labels (only names the csv lacks).
+
+    ``participants``: (person, name) pairs or :class:`~engage.identity.Participant` rows (key ignored).
+    """
     idx = NameIndex()
     for source, rows in (("participants", participants), ("layout", layout)):
         seen_here: dict[str, set[str]] = {}
-        for person, name in rows:
+        for person, name, *_ in rows:
             key = normalize_name(name)
             if key:
                 seen_here.setdefault(key, set()).add(person)

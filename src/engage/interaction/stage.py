@@ -149,9 +149,10 @@ def interaction_session(
     log.info("session '%s': %d clips, %d cues (%d attributed), %d turns", session, len(clip_list), len(cues),
              sum(c.speaker is not None for c in cues), len(turns))
 
-    part_rows = read_participants(participants, session) if participants else []
+    part = read_participants(participants, session) if participants else []
+    part_rows = [(r.person, r.name) for r in part if r.name]
     index = build_name_index(part_rows, lay_rows)
-    strangers = sorted({p for p, _ in part_rows} - {c.person for c in clip_list})
+    strangers = sorted({r.person for r in part} - {c.person for c in clip_list})
     if strangers and clip_list:
         log.warning("session '%s': %s lists person id(s) without clips: %s", session, participants, ", ".join(strangers))
     chat_state = _read_chat(session, chat, index, clip_list, cues, strict=strict_chat, offset_s=chat_offset_s)

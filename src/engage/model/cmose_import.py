@@ -181,6 +181,7 @@ def import_cmose(
     arr = {k: (np.stack(v) if k in ("face", "i3d", "aud") else v) for k, v in rows.rows.items()}
     arr["text"] = np.zeros((len(labels), 0), np.float32)
     keys = [person_key(a, b) for a, b in zip(arr["session"], arr["person"])]
+    arr["identity"] = keys  # the release's person key is its identity: video{X}/person{Z}
     shared = _persons_in_several_splits(keys, splits)
     counts = split_counts(splits, labels)
     meta = {
@@ -196,5 +197,5 @@ def import_cmose(
         "skipped": rows.skipped,
         "persons_in_several_splits": shared,
     }
-    DATASET.write(output, build_table(arr, labels, splits, keys), meta=meta)
+    DATASET.write(output, build_table(arr, labels, splits), meta=meta)
     return {"n": len(labels), "counts": counts, "skipped": rows.skipped}

@@ -1,7 +1,7 @@
 """The dataset table: one row per labelled clip with every model input, the label and the split.
 
 Schema (``<results>/dataset/<name>.parquet``, rows sorted by clip_id):
-clip_id, session, person, person_key, start, end (float64, NaN when unknown), label (HD|DE|EG|HE),
+clip_id, session, person, identity, start, end (float64, NaN when unknown), label (HD|DE|EG|HE),
 label_index (int8), split (train|val|test), face (list<float32>, the (3D, T) chunk statistics
 flattened row-major), i3d (list<float32>), has_speech (bool), aud (list<float32>[7], zeros without
 speech), text (list<float32>, zeros without speech; length 0 when no text features exist),
@@ -45,7 +45,7 @@ def split_counts(splits: list[str], labels: list[str]) -> dict[str, dict[str, in
             for sp in ("train", "val", "test")}
 
 
-def build_table(rows: dict, labels: list[str], splits: list[str], person_keys: list[str]) -> pa.Table:
+def build_table(rows: dict, labels: list[str], splits: list[str]) -> pa.Table:
     """Arrow table of the schema above from stacked feature arrays (see features.session_clip_features)."""
     n = len(rows["clip_id"])
 
@@ -60,7 +60,7 @@ def build_table(rows: dict, labels: list[str], splits: list[str], person_keys: l
         "clip_id": pa.array(rows["clip_id"], pa.string()),
         "session": pa.array(rows["session"], pa.string()),
         "person": pa.array(rows["person"], pa.string()),
-        "person_key": pa.array(person_keys, pa.string()),
+        "identity": pa.array(rows["identity"], pa.string()),
         "start": pa.array(np.asarray(rows["start"], dtype=np.float64)),
         "end": pa.array(np.asarray(rows["end"], dtype=np.float64)),
         "label": pa.array(labels, pa.string()),
@@ -81,7 +81,7 @@ def concat_rows(parts: list[dict]) -> dict:
     """Stack per-session feature dicts (text dims must agree; sessions without text get zeros)."""
     tdim = max((p["text"].shape[1] for p in parts), default=0)
     out = {}
-    for k in ("clip_id", "session", "person"):
+    for k in ("clip_id", "session", "person", "identity"):
         out[k] = [x for p in parts for x in p[k]]
     for k in ("start", "end", "has_speech"):
         out[k] = np.concatenate([np.asarray(p[k]) for p in parts]) if parts else np.zeros(0)
@@ -96,6 +96,18 @@ def concat_rows(parts: list[dict]) -> dict:
     out["text"] = np.concatenate(texts) if texts else np.zeros((0, 0), np.float32)
     if parts and all("interaction" in p for p in parts):
         out["interaction"] = np.concatenate([p["interaction"] for p in parts])
+    return out
+
+
+def _shared_identities(rows: dict) -> dict[str, list[str]]:
+    """{identity: sessions} of the identities seen in more than one session (for the metadata and the log)."""
+    seen: dict[str, set] = {}
+    for k, s in zip(rows["identity"], rows["session"]):
+        seen.setdefault(k, set()).add(s)
+    out = {k: sorted(v) for k, v in sorted(seen.items()) if len(v) > 1}
+    if out:
+        log.info("%d identit%s in several sessions, each in one split: %s", len(out), "y" if len(out) == 1 else "ies",
+                 ", ".join(f"{k} ({len(v)})" for k, v in out.items()))
     return out
 
 
@@ -124,7 +136,8 @@ def build_dataset(
     unknown_clips: str = "error",
     interaction: bool = False,
 ) -> None:
-    """Dataset stage: join the labelled sessions' features with labels and a person-level split."""
+    """Dataset stage: join the labelled sessions' features with labels and an identity-level split
+    (one student, who may attend several sessions, is never in two splits)."""
     if not sessions:
         raise SessionError(None, output, "no labelled session (labels.csv or labels/<rater>.csv): nothing to build a "
                                          "dataset from")
@@ -151,10 +164,11 @@ def build_dataset(
         labels += [lab[c] for c in part["clip_id"]]
         log.info("session %s: %d labelled clips of %d", s, len(idx), len(feat["clip_id"]))
     rows = concat_rows(parts)
-    keys = [person_key(s, p) for s, p in zip(rows["session"], rows["person"])]
+    keys = [k or person_key(s, p) for k, s, p in zip(rows["identity"], rows["session"], rows["person"])]
+    rows["identity"] = keys
     assign = split_persons(keys, seed, test_fraction, val_fraction)
     splits = [assign[k] for k in keys]
-    table = build_table(rows, labels, splits, keys)
+    table = build_table(rows, labels, splits)
     counts = split_counts(splits, labels)
     meta = {
         "name": name,
@@ -168,7 +182,8 @@ def build_dataset(
         "test_fraction": test_fraction,
         "val_fraction": val_fraction,
         "split_counts": counts,
-        "persons": {sp: sorted(k for k, v in assign.items() if v == sp) for sp in ("train", "val", "test")},
+        "identities": {sp: sorted(k for k, v in assign.items() if v == sp) for sp in ("train", "val", "test")},
+        "identities_in_several_sessions": _shared_identities(rows),
         "skipped_clips": skipped,
         "interaction_columns": parts[0].get("interaction_columns", []) if interaction and parts else [],
     }
@@ -194,7 +209,7 @@ def table_arrays(t: pa.Table, meta: dict) -> dict:
     D3 = 3 * len(meta["face_columns"])
     out = {
         "clip_id": t.column("clip_id").to_pylist(),
-        "person_key": t.column("person_key").to_pylist(),
+        "identity": t.column("identity").to_pylist(),
         "split": t.column("split").to_pylist(),
         "labels": np.asarray(t.column("label_index").fill_null(-1).to_numpy(), dtype=np.int64),
         "face": _stack(t.column("face"), n).reshape(n, D3, int(meta["n_chunks"])),

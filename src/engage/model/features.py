@@ -162,7 +162,7 @@ def session_clip_features(
 ) -> dict:
     """All clips of one session: dict of column -> list/array (one entry per clip, clip_id order)."""
     d = Path(session_dir)
-    clips = _read(CLIPS, d, session, ["clip_id", "person", "start", "end"]).sort_by("clip_id")
+    clips = _read(CLIPS, d, session, ["clip_id", "person", "identity", "start", "end"]).sort_by("clip_id")
     clip_ids = clips.column("clip_id").to_pylist()
     missing = [c for c in face_columns if c not in FACE.names]
     if missing:
@@ -184,6 +184,7 @@ def session_clip_features(
         "clip_id": clip_ids,
         "session": [session] * len(clip_ids),
         "person": clips.column("person").to_pylist(),
+        "identity": clips.column("identity").to_pylist(),
         "start": clips.column("start").to_numpy().astype(np.float64),
         "end": clips.column("end").to_numpy().astype(np.float64),
         "face": _face_statistics(face, clip_ids, face_columns, n_chunks, min_frames),

@@ -1,17 +1,27 @@
-"""Person-level train/val/test split: no person (session + tile id) appears in two splits."""
+"""Identity-level train/val/test split: no identity (one student, across sessions) appears in two splits.
+
+Why by identity and not by session + tile id: a student who attends several sessions has one
+identity (engage.identity: participants.csv key or normalised name); splitting tiles would put the
+same face in train and test and overstate test accuracy. Persons without a cross-session key have
+the identity ``<session>/<person>``, so for them this is the per-person split of earlier versions.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from engage.identity import session_identity
+
 
 def person_key(session: str, person: str) -> str:
-    """A person is identified by session and tile id (tile ids restart in every session)."""
-    return f"{session}/{person}"
+    """The session-local identity ``<session>/<person>`` (tile ids restart in every session)."""
+    return session_identity(session, person)
 
 
 def split_persons(keys, seed: int, test_fraction: float, val_fraction: float = 0.0) -> dict[str, str]:
-    """Assign each distinct person key to train/val/test with a seeded shuffle of the sorted keys.
+    """Assign each distinct identity to train/val/test with a seeded shuffle of the sorted identities.
+
+    Every clip of an identity gets its identity's split, whatever session it comes from.
 
     Counts: round(fraction * n), at least 1 when the fraction is > 0 and there are >= 2 persons;
     at least one person always stays in train.

@@ -182,6 +182,7 @@ def predict_session(*, session: str, session_dir: str, model_path: str, out_parq
     table = pa.table({
         "clip_id": pa.array(feat["clip_id"], pa.string()),
         "person": pa.array(feat["person"], pa.string()),
+        "identity": pa.array(feat["identity"], pa.string()),
         "start": pa.array(feat["start"], pa.float64()),
         "end": pa.array(feat["end"], pa.float64()),
         "score": pa.array(scores, pa.float32()),

@@ -22,10 +22,12 @@ FACE_COLUMNS = ["gaze_0_x", "gaze_0_y", "gaze_0_z", "gaze_1_x", "gaze_1_y", "gaz
 
 
 def write_session(results_dir: str | os.PathLike, session: str, n_persons: int = 3, n_windows: int = 4, seed: int = 0,
-                  frames_per_clip: int = 40, i3d_dim: int = 1024, text_dim: int = 16, with_labels_in: str | os.PathLike | None = None) -> dict:
+                  frames_per_clip: int = 40, i3d_dim: int = 1024, text_dim: int = 16, with_labels_in: str | os.PathLike | None = None,
+                  identities: dict[str, str] | None = None) -> dict:
     """Write clips/face/i3d/clip_speech/acoustics/text Parquet files for one session.
 
     Returns {clip_id: level}; when ``with_labels_in`` is a session folder, labels.csv is written there.
+    ``identities``: person -> identity (default ``<session>/<person>``).
     """
     rng = np.random.default_rng(seed)
     d = Path(results_dir) / session
@@ -37,8 +39,9 @@ def write_session(results_dir: str | os.PathLike, session: str, n_persons: int =
             cid = f"{session}_{w:04d}_{person}"
             z = float(rng.uniform(-1, 1))
             levels[cid] = LEVELS[min(3, int((z + 1) * 2))]
-            clips.append(Clip(cid, session, person, w, w * 10.0, w * 10.0 + 10.0, frames_per_clip, 1.0,
-                              f"clips/{cid}.mp4", (), (0, 0, 64, 64)))
+            clip = Clip(cid, session, person, w, w * 10.0, w * 10.0 + 10.0, frames_per_clip, 1.0,
+                        f"clips/{cid}.mp4", (), (0, 0, 64, 64), (identities or {}).get(person, ""))
+            clips.append(clip)
             for f in range(frames_per_clip):
                 ok = f % 7 != 3
                 row = {"clip_id": cid, "frame": f, "time": f / 25.0, "confidence": 0.9 if ok else 0.0, "success": ok,
@@ -52,8 +55,7 @@ def write_session(results_dir: str | os.PathLike, session: str, n_persons: int =
                         "weights_sha256": "random-init"})
             talk = (p + w) % 2 == 0
             speech.append(ClipSpeech(cid, person, 3.0 if talk else 0.0, talk, (1,) if talk else ()))
-            keys = {"clip_id": cid, "session": session, "person": person, "window": w, "start": w * 10.0,
-                    "end": w * 10.0 + 10.0, "has_speech": talk}
+            keys = {**clip.window_keys(), "has_speech": talk}
             aud = [float(x) for x in rng.normal(0, 1, 7)] if talk else [None] * 7
             aco.append({**keys, **dict(zip(AUD_COLUMNS, aud)), "contour_step": 0.01})
             vec = rng.normal(0, 1, text_dim).astype(np.float32) if talk else None

@@ -127,3 +127,47 @@ def coverage_figure(cov: pd.DataFrame, title: str, path: str | os.PathLike) -> N
     ax.set_title(title)
     fig.tight_layout()
     _save(fig, path)
+
+
+#: Students drawn in the course figure (the ones in most sessions first; the table lists everyone).
+MAX_COURSE_LANES = 30
+
+
+def course_figure(pred: pd.DataFrame, sessions: list[str], title: str, path: str | os.PathLike) -> None:
+    """One lane per identity: predicted engagement per clip in each session's slot, the session mean as a bar.
+
+    ``pred``: predictions rows (identity, session, start, end, score). Sessions are slots of equal
+    width in the given order; inside a slot the clips are at their time in the session, so a lane
+    reads as one timeline through the course.
+    """
+    order = sorted(sessions)
+    slot = {s: k for k, s in enumerate(order)}
+    length = pred.groupby("session")["end"].max().to_dict() if len(pred) else {}
+    counts = pred.groupby("identity")["session"].nunique() if len(pred) else pd.Series(dtype=int)
+    idents = sorted(counts.index, key=lambda i: (-int(counts[i]), str(i)))[:MAX_COURSE_LANES]
+    idents.sort()
+    n = max(1, len(idents))
+    fig, axes = plt.subplots(n, 1, figsize=(max(7.0, 1.6 * len(order) + 3), 0.9 * n + 1.4), sharex=True, squeeze=False)
+    axes = axes[:, 0]
+    for ax, ident in zip(axes, idents):
+        d = pred[pred["identity"] == ident]
+        for s, g in d.groupby("session", sort=True):
+            g = g.sort_values("start")
+            x = slot[s] + 0.05 + 0.9 * ((g["start"] + g["end"]) / 2 / max(float(length.get(s, 1.0)), 1e-9))
+            ax.plot(x, g["score"], lw=0.9, marker=".", ms=3, color=PALETTE[slot[s] % len(PALETTE)])
+            ax.hlines(float(g["score"].mean()), slot[s] + 0.05, slot[s] + 0.95, color="0.2", lw=1.6)
+        ax.axhline(0.0, color="0.7", lw=0.5)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_yticks([-1, 0, 1])
+        ax.set_ylabel(str(ident), rotation=0, ha="right", va="center", fontsize=8)
+        for k in range(1, len(order)):
+            ax.axvline(k, color="0.85", lw=0.6)
+    if not idents:
+        axes[0].text(0.5, 0.5, "no predictions", transform=axes[0].transAxes, ha="center", va="center", color="0.4")
+    axes[-1].set_xlim(0, max(1, len(order)))
+    axes[-1].set_xticks([k + 0.5 for k in range(len(order))], order, fontsize=8)
+    axes[-1].set_xlabel("session (clips at their time within the session; bar: session mean)")
+    more = f" ({len(idents)} of {len(counts)} shown)" if len(counts) > len(idents) else ""
+    axes[0].set_title(title + more)
+    fig.tight_layout()
+    _save(fig, path)

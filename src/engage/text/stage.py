@@ -38,8 +38,7 @@ def _text_rows(session: str, clips, utterances, clip_speech) -> tuple[list[dict]
     for c in clip_rows:
         cues = by_clip[c.clip_id]
         has_speech[(c.clip_id, c.person)] = bool(cues)
-        rows.append({"clip_id": c.clip_id, "session": session, "person": c.person, "window": c.window,
-                     "start": c.start, "end": c.end, "has_speech": bool(cues),
+        rows.append({**c.window_keys(), "session": session, "has_speech": bool(cues),
                      "utterances": [u.utterance for u in cues], "text": clip_text(cues) if cues else None,
                      "n_tokens": None, "n_chunks": None, "embedding": None})
     cross_check(clip_rows, has_speech, read_clip_speech(clip_speech, session=session), session)
