@@ -24,6 +24,8 @@ from typing import Sequence
 import cv2
 import numpy as np
 
+from engage.synth.labels import default_font
+
 #: Tile kinds with no live face: the camera-off looks, then faceless camera pictures.
 CAMERA_OFF_KINDS = ("name", "initials", "initials_grey", "profile", "silhouette")
 FACELESS_KINDS = ("landscape", "texture", "faceless_video")
@@ -34,19 +36,12 @@ NAMES = ("Priya Raman", "Tom Becker", "Mei Chen", "Olivia Otto", "Oluwaseun Adey
 REAL_FACES = ("talking_KatieHill.mp4", "talking_AOC.mp4", "silent_WolfgangLanger.mp4", "silent_single_face.mp4")
 
 
-def _font_path() -> str | None:
-    from engage.synth.gallery import _font
-
-    return _font()
-
-
 def _text(img: np.ndarray, text: str, height_px: int, color=(255, 255, 255), centre=None) -> None:
     """Draw ``text`` centred at ``centre`` (default: the image centre), ``height_px`` tall, in place."""
     from PIL import Image, ImageDraw, ImageFont
 
     h, w = img.shape[:2]
-    path = _font_path()
-    font = ImageFont.truetype(path, max(8, height_px)) if path else ImageFont.load_default()
+    font = ImageFont.truetype(default_font(), max(8, height_px))
     pil = Image.fromarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
     draw = ImageDraw.Draw(pil)
     x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=font)

@@ -9,7 +9,6 @@ labels, drawbox speaker border, concat of the layout spans), encoded fast at a l
 
 from __future__ import annotations
 
-import glob
 import json
 import logging
 import math
@@ -26,7 +25,6 @@ log = logging.getLogger(__name__)
 
 #: Speaker-border colour (Zoom-like green).
 BORDER_COLOR = "0x23d959"
-FONT_GLOBS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/**/*.ttf")
 
 
 def default_sources() -> list[str]:
@@ -69,14 +67,6 @@ def zoom_grid(n: int, size: tuple[int, int], gutter: int = 8, aspect: float = 16
         for c in range(k):
             rects.append(((x0 + c * (w + gutter)) // 2 * 2, (y0 + r * (h + gutter)) // 2 * 2, w, h))
     return rects
-
-
-def _font() -> str | None:
-    for pattern in FONT_GLOBS:
-        hits = sorted(glob.glob(pattern, recursive=True))
-        if hits:
-            return hits[0]
-    return None
 
 
 def _duration(path: str) -> tuple[float, bool]:
@@ -236,7 +226,7 @@ def make_gallery(
         return srcs[k], src_info[k][0], person_flip[p], 45 * (p // len(srcs))
 
     work = tempfile.TemporaryDirectory(prefix="engage-synth-")
-    painter = LabelPainter(style, Path(work.name), font or style_font(STYLES[style]) or _font())
+    painter = LabelPainter(style, Path(work.name), font or style_font(STYLES[style]))
     args: list[str] = []
     graph: list[str] = []
     n_inputs = 0

@@ -35,7 +35,9 @@ NAMES = (
     "Rahul Gupta", "Camille Laurent", "Jonas Weber", "Valentina Cruz",
 )
 
-FONT_DIRS = ("/usr/share/fonts/truetype",)
+#: The fonts synthetic galleries are drawn with, shipped with the package (fonts/README.md): the same
+#: picture on every machine, whatever fonts it has installed.
+FONTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fonts")
 
 
 def default_names(n: int) -> list[str]:
@@ -70,7 +72,7 @@ class Style:
     text_color: str
     box: str | None  # label box colour (ffmpeg, with alpha), None: no box
     shadow: bool  # soft blurred dark shadow under the text (Meet)
-    fonts: tuple[str, ...]  # preferred font files (relative to FONT_DIRS), the first installed wins
+    font: str  # font file in FONTS_DIR
     mute_icon: str  # "left-in-box" (Zoom), "right" (Teams), "corner" (Meet)
     mute_color: tuple[int, int, int]
     tags: tuple[tuple[int, str], ...] = ()  # (person, tag shown after the name)
@@ -79,14 +81,14 @@ class Style:
 
 STYLES: dict[str, Style] = {
     "zoom": Style(background=(26, 26, 26), camera_off_color=(35, 35, 38), camera_off="name", text_color="white",
-                  box="black@0.55", shadow=False, fonts=("lato/Lato-Regular.ttf", "dejavu/DejaVuSans.ttf"),
+                  box="black@0.55", shadow=False, font="Lato-Regular.ttf",
                   mute_icon="left-in-box", mute_color=(40, 40, 224), tags=((0, "(Host)"), (4, "(Co-host)"))),
     "teams": Style(background=(235, 235, 235), camera_off_color=(214, 214, 220), camera_off="initials",
-                   text_color="0x242424", box="0xf5f5f5@0.85", shadow=False, fonts=("dejavu/DejaVuSans.ttf",),
+                   text_color="0x242424", box="0xf5f5f5@0.85", shadow=False, font="DejaVuSans.ttf",
                    mute_icon="right", mute_color=(70, 70, 70), tags=((2, "(she/her)"), (7, "(he/him)"))),
     "meet": Style(background=(32, 33, 36), camera_off_color=(60, 64, 67), camera_off="initials", text_color="white",
                   box=None, shadow=True,
-                  fonts=("roboto/unhinted/RobotoTTF/Roboto-Medium.ttf", "dejavu/DejaVuSans.ttf"),
+                  font="Roboto-Medium.ttf",
                   mute_icon="corner", mute_color=(255, 255, 255), initials_only_first=True),
 }
 
@@ -94,14 +96,14 @@ STYLES: dict[str, Style] = {
 AVATAR_COLORS = ((180, 90, 100), (70, 140, 200), (120, 160, 60), (160, 110, 190), (60, 110, 220))
 
 
-def style_font(style: Style) -> str | None:
-    """The first installed font of the style (DejaVu Sans ships with Debian's ffmpeg dependencies)."""
-    for rel in style.fonts:
-        for d in FONT_DIRS:
-            p = os.path.join(d, rel)
-            if os.path.exists(p):
-                return p
-    return None
+def style_font(style: Style) -> str:
+    """The style's bundled font file."""
+    return os.path.join(FONTS_DIR, style.font)
+
+
+def default_font() -> str:
+    """The bundled font of text that belongs to no meeting tool's style (slides, camera-off pictures)."""
+    return os.path.join(FONTS_DIR, "DejaVuSans.ttf")
 
 
 @lru_cache(maxsize=None)

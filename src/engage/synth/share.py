@@ -14,8 +14,8 @@ from typing import Sequence
 
 import tempfile
 
-from engage.synth.gallery import _duration, _font, _hex, apply_steps, default_sources, render
-from engage.synth.labels import STYLES, LabelPainter, default_names, style_font
+from engage.synth.gallery import _duration, _hex, apply_steps, default_sources, render
+from engage.synth.labels import STYLES, LabelPainter, default_font, default_names, style_font
 
 
 def make_screen_share(
@@ -65,7 +65,7 @@ def make_screen_share(
     sw, sh = min(sw, sh * 16 // 9) // 2 * 2, min(sh, sw * 9 // 16) // 2 * 2
     sx += (slide[2] - sw) // 4 * 2
     sy += (slide[3] - sh) // 4 * 2
-    font = _font()
+    font = default_font()
     title = (f",drawtext=fontfile={font}:text='Lecture 5 - Gradient descent':fontsize={max(12, sh // 12)}:"
              f"x={sw // 16}:y={sh // 12}:fontcolor=black") if font else ""
     bars = "".join(f",drawbox=x={sw // 10}:y={sh * (3 + 2 * k) // 12}:w={sw * (7 - k) // 10}:h={max(4, sh // 30)}:"
@@ -77,7 +77,7 @@ def make_screen_share(
     cur = "b0"
     people = list(names) if names is not None else default_names(n_strip)
     work = tempfile.TemporaryDirectory(prefix="engage-synth-")
-    painter = LabelPainter("zoom", Path(work.name), style_font(STYLES["zoom"]) or _font())
+    painter = LabelPainter("zoom", Path(work.name), style_font(STYLES["zoom"]))
     n_inputs = 2 + n_strip
     for k, (x, y, w, h) in enumerate(tiles):
         src = srcs[k % len(srcs)]
