@@ -54,7 +54,9 @@ def test_adding_a_session_schedules_only_its_jobs_and_aggregates(sample_run):
     # every per-session rule runs exactly once (for week2), nothing for demo
     assert all(n == 1 for n in per_session.values()), jobs
     outputs = [line for line in res.stdout.splitlines() if line.strip().startswith("output:")]
-    assert outputs and all("/week2/" in line for line in outputs), outputs
+    per_session_outputs = [line for line in outputs if "/report/course" not in line]  # the course view aggregates
+    assert per_session_outputs and all("/week2/" in line for line in per_session_outputs), outputs
+    assert not any("/demo/" in line for line in outputs), outputs
 
 
 def test_changing_asd_threshold_reruns_asd_and_dependents_only(sample_run, tmp_path):
