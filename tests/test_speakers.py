@@ -153,3 +153,33 @@ def test_no_audio_means_names_only(tmp_path):
     attribute_speakers_session(session="s", asd=tmp_path / "asd.parquet", cues=tmp_path / "cues.parquet",
                                layout_json=tmp_path / "layout.json", media_json=media, output=tmp_path / "sp.parquet")
     assert [u.speaker for u in read_speakers(tmp_path / "sp.parquet", session="s")] == [None, "p00", None]
+
+
+def test_teams_like_1080p_tile_names_attribute_named_cues(tmp_path):
+    """The issue's new-user case without the model: a Teams-like 1920x1080 gallery whose transcript names
+    the speaker of every cue (`Name: text`). The layout stage reads the tile names (OCR), and the speakers
+    stage gives every cue to the tile showing that name, with no ASD evidence at all."""
+    from ocr_support import ensure_tesseract
+
+    from engage.contract import Layout, write_layout as write_layout_doc
+    from engage.layout import detect_layout, tile_iou
+    from engage.synth import make_gallery
+
+    ensure_tesseract()
+    video = tmp_path / "gallery.mp4"
+    truth = make_gallery(video, size=(1920, 1080), n_tiles=4, duration=4.0, style="teams", seed=5)
+    doc = detect_layout(video, session="s", width=1920, height=1080, duration=4.0)
+    write_layout_doc(tmp_path / "layout.json", Layout.from_json(doc))
+    tiles = truth["spans"][0]["tiles"]
+    detected = {t["id"]: max(doc["spans"][0]["tiles"], key=lambda d: tile_iou(t, d))["id"] for t in tiles}
+    lines = ["WEBVTT", ""]
+    for k, t in enumerate(tiles):
+        lines += [f"00:00:0{k}.100 --> 00:00:0{k}.900", f"{t['name']}: my turn number {k + 1}", ""]
+    (tmp_path / "transcript.vtt").write_text("\n".join(lines))
+    media = _media(tmp_path / "media.json", duration=4.0)
+    write_cues_session(session="s", transcript=tmp_path / "transcript.vtt", media_json=media, output=tmp_path / "cues.parquet")
+    ASD.write(tmp_path / "asd.parquet", ASD.from_rows([]))  # no ASD evidence: names alone decide
+    attribute_speakers_session(session="s", asd=tmp_path / "asd.parquet", cues=tmp_path / "cues.parquet",
+                               layout_json=tmp_path / "layout.json", media_json=media, output=tmp_path / "sp.parquet")
+    rows = read_speakers(tmp_path / "sp.parquet", session="s")
+    assert [(u.speaker, u.speaker_source) for u in rows] == [(detected[t["id"]], "name") for t in tiles]
