@@ -1,7 +1,7 @@
-"""Who speaks when inside each clip, from the asd stage's tables (shared by the acoustics and text stages).
+"""Who speaks when inside each clip, from the speaker attribution (shared by the acoustics and text stages).
 
-A person's speech inside a clip is defined once, here: the transcript cues that ``utterances.parquet``
-attributes to that person (``speaker == person``) which overlap the clip window ``[start, end)``.
+A person's speech inside a clip is defined once, here: the transcript cues that the speakers stage
+(``speakers.parquet``, copied into ``utterances.parquet``) attributes to that person (``speaker == person``) which overlap the clip window ``[start, end)``.
 ``clip_speech.parquet`` (the clip_speech stage) is read as a cross-check: a disagreement is logged,
 never silently "fixed".
 """
@@ -57,8 +57,8 @@ def cross_check(clips: Sequence[Clip], has_speech: dict[tuple[str, str], bool], 
         if theirs is not None and theirs != ours:
             n += 1
             if n <= 5:
-                log.warning("session '%s': clip %s person %s: has_speech %s from utterances.parquet but %s in "
+                log.warning("session '%s': clip %s person %s: has_speech %s from the cue attribution but %s in "
                             "clip_speech.parquet", session, c.clip_id, c.person, ours, theirs)
     if n:
-        log.warning("session '%s': %d clip(s) disagree with clip_speech.parquet (utterances.parquet is used)", session, n)
+        log.warning("session '%s': %d clip(s) disagree with clip_speech.parquet (the cue attribution is used)", session, n)
     return n
