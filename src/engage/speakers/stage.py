@@ -10,6 +10,7 @@ import logging
 import os
 
 import numpy as np
+import pyarrow as pa
 
 from engage.contract import ASD, SPEAKERS, read_cues, read_layout, read_media, utterances_table
 from engage.speakers.attribution import attribute_cues, disagreements
@@ -17,7 +18,7 @@ from engage.speakers.attribution import attribute_cues, disagreements
 log = logging.getLogger(__name__)
 
 
-def score_arrays(asd: "object", n_frames: int) -> dict[str, np.ndarray]:
+def score_arrays(asd: pa.Table, n_frames: int) -> dict[str, np.ndarray]:
     """person -> float32 array over the timeline frames (NaN where asd.parquet has no score)."""
     persons = asd.column("person").to_numpy(zero_copy_only=False)
     frames = asd.column("frame").to_numpy(zero_copy_only=False).astype(np.int64)
