@@ -132,16 +132,19 @@ def _lines(comps: list[tuple[int, int, int, int]], polarity: int) -> list[_Line]
     """Group letter boxes into text lines (vertical overlap, small horizontal gaps)."""
     lines: list[_Line] = []
     for c in sorted(comps):
-        best = None
+        best, fit = None, np.inf
         for ln in lines:
             x0, y0, x1, y1 = ln.box
             ov = min(y1, c[3]) - max(y0, c[1])
             gap = c[0] - x1
             hh = max(ln.height, c[3] - c[1])
+            ref = _letter_height(ln.comps)
             if (ov >= 0.7 * min(ln.height, c[3] - c[1]) and -2 <= gap <= 1.2 * hh + 2
-                    and c[3] - c[1] <= 1.5 * _letter_height(ln.comps)):  # not a picture blob beside the text
-                best = ln
-                break
+                    and c[3] - c[1] <= 1.5 * ref):  # not a picture blob beside the text
+                # the line of the most similar letters (a letter beside a picture blob joins the text)
+                f = abs(np.log(max(c[3] - c[1], 1) / max(ref, 1.0)))
+                if f < fit:
+                    best, fit = ln, f
         if best is None:
             lines.append(_Line([c], polarity))
         else:
@@ -157,26 +160,85 @@ def _letter_height(comps) -> float:
     return float(max((v for v in hs if v <= 1.45 * med), default=med))
 
 
-def _extend(line: _Line, weak: list) -> None:
+#: A label box's edge: a step of at least this many grey levels, the same way in this share of the line's rows.
+BOX_EDGE_STEP = 20.0
+BOX_EDGE_ROWS = 0.9
+
+
+def _box_edge(grey: np.ndarray | None, xa: int, xb: int, rows: np.ndarray, outward: int, polarity: int) -> bool:
+    """Whether a label box's edge runs between columns ``xa`` and ``xb`` (a gap at the line's end;
+    ``outward``: +1 right, -1 left): a straight step over the ``rows`` (the line's, with the box's
+    padding, less those of the mark beyond: an "i" steps where it has ink only), from the box's
+    colour to one closer to the text's (a dark translucent box under white text is darker than the
+    picture around it; a light box under dark text lighter). What lies beyond is the picture."""
+    rows = rows[(rows >= 0) & (rows < (grey.shape[0] if grey is not None else 0))]
+    if grey is None or rows.size < 3:
+        return False
+    g = grey[rows].astype(np.float32)
+    for x in range(max(1, xa), min(g.shape[1], xb + 1)):
+        d = (g[:, x] - g[:, x - 1]) * outward * polarity
+        if np.mean(d >= BOX_EDGE_STEP) >= BOX_EDGE_ROWS:
+            return True
+    return False
+
+
+def _extend(line: _Line, weak: list, grey: np.ndarray | None = None) -> bool:
     """Add fainter letter-sized marks that continue the line (white letters over a light wall
-    lose contrast); nothing taller than the letters (an icon seen again) and no farther than a
-    word space."""
+    lose contrast); nothing taller than the letters (an icon seen again), no farther than a word
+    space, and standing on the line's baseline (or below it: a descender) like every letter; a
+    mark above the baseline is a piece of the picture (apostrophes and hyphens are small marks,
+    kept within the line's box by :meth:`_Line.mask`).
+
+    Returns whether the line's end is in doubt: a mark that would continue it was left out as a
+    lone bar (the label box's edge, or an "i" or "l") or as lying beyond the box's edge (the
+    picture, or a last letter drawn on the edge at small sizes). Either way the line may lack a
+    letter, and part of a name is a wrong name: such a line is not read.
+    """
     ref = _letter_height(line.comps)
+    base = float(np.median([c[3] for c in line.comps]))
+
+    def fits(c) -> tuple[bool, int]:
+        x0, y0, x1, y1 = line.box
+        h = c[3] - c[1]
+        if c in line.comps or h > 1.15 * ref or h < 0.3 * ref or c[3] < base - 1:
+            return False, 0
+        ov = min(y1, c[3]) - max(y0, c[1])
+        gap = c[0] - x1 if c[0] >= x1 else x0 - c[2] if c[2] <= x0 else 0  # 0: a letter missing within
+        return ov >= 0.5 * h and -1 <= gap <= 0.8 * ref + 1 and not any(_overlap(c, o) for o in line.comps), gap
+
+    def refused(c, gap: int) -> bool:
+        x0, y0, x1, y1 = line.box
+        h = c[3] - c[1]
+        if c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref and not (_dotted(c, weak, ref) or _aligned(c, line.comps)):
+            return True  # a lone bar set apart: the edge of the label's box, not an "l" or an "i"
+        rows = np.array([r for r in range(y0 - 2, y1 + 2) if not c[1] <= r < c[3]])
+        return gap > 0 and (_box_edge(grey, x1, c[0], rows, 1, line.polarity) if c[0] >= x1
+                            else _box_edge(grey, c[2], x0, rows, -1, line.polarity))  # beyond the box's edge
+
     added = True
     while added:
         added = False
-        x0, y0, x1, y1 = line.box
         for c in weak:
-            h = c[3] - c[1]
-            if c in line.comps or h > 1.15 * ref or h < 0.3 * ref:
-                continue
-            ov = min(y1, c[3]) - max(y0, c[1])
-            gap = c[0] - x1 if c[0] >= x1 else x0 - c[2]
-            if c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref:
-                continue  # a lone bar set apart: the edge of the label's box, not an "l"
-            if ov >= 0.5 * h and -1 <= gap <= 0.8 * ref + 1 and not any(_overlap(c, o) for o in line.comps):
+            ok, gap = fits(c)
+            if ok and not refused(c, gap):
                 line.comps.append(c)
                 added = True
+    return any(ok and refused(c, gap) for c in weak for ok, gap in [fits(c)])
+
+
+def _dotted(bar, marks, ref: float) -> bool:
+    """Whether a thin bar has a dot just above it (an "i" or "j", not the edge of a label's box)."""
+    return any(m is not bar and m[3] <= bar[1] + 1 and bar[1] - m[3] <= max(2.0, 0.35 * ref)
+               and m[3] - m[1] <= 0.4 * ref and m[2] - m[0] <= max(3.0, 0.4 * ref)
+               and m[0] <= bar[2] and bar[0] <= m[2] for m in marks)
+
+
+def _aligned(bar, comps) -> bool:
+    """Whether a thin bar stands on the line's baseline and reaches the top of its small or tall
+    letters (an "i" whose dot is lost, an "l"): a piece of a box edge lines up with both by chance
+    only."""
+    base = float(np.median([c[3] for c in comps]))
+    return abs(bar[3] - base) <= 1 and any(bar[1] == c[1] for c in comps if abs(c[3] - base) <= 1)
 
 
 #: Grey levels a mark at the end of a line may lie below the line's text colour.
@@ -231,7 +293,12 @@ def _drop_icons(line: _Line) -> _Line:
         x0, y0 = min(c[0] for c in group), min(c[1] for c in group)
         x1, y1 = max(c[2] for c in group), max(c[3] for c in group)
         w, h = x1 - x0, y1 - y0
-        return 0.6 <= w / max(h, 1) <= 1.7 and h >= 1.2 * ref
+        rest = [c for c in comps if c not in group]
+        top, base = min(c[1] for c in rest), float(np.median([c[3] for c in rest]))
+        # a word with a descender ("Jo", "Guy") is as tall, but starts no higher than the other
+        # letters and has a letter standing on their baseline
+        word = y0 >= top - 1 and any(abs(c[3] - base) <= 1 and c[3] - c[1] >= 0.5 * ref for c in group)
+        return 0.6 <= w / max(h, 1) <= 1.7 and h >= 1.2 * ref and not word
 
     while len(groups) > 1 and icon(groups[0]):
         groups.pop(0)
@@ -276,14 +343,23 @@ def _plausible(text: str) -> bool:
     return ok and letters >= 2
 
 
-def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0) -> tuple[str | None, float]:
+def ink_runs(img: np.ndarray) -> list[tuple[int, int]]:
+    """Column runs ``(first, end)`` of a dark-on-white OCR image that hold ink (letters or marks)."""
+    cols = np.concatenate(([False], (img < 128).any(axis=0), [False]))
+    edges = np.flatnonzero(cols[1:] != cols[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float = 0.0) -> tuple[str | None, float]:
     """Display name from Tesseract's words (or None) and its mean confidence (0-100).
 
-    Symbol-only words (a read icon) and trailing role tags or pronouns go; every other word must be sure enough (dropping an unsure
-    word would give part of a name, which is a wrong name). The words must cover the ink
-    ``(first, last column)`` of the image: no more than a word space unread at either end or
-    between two words (Tesseract skipping letters it could not place gives part of a name). A
-    name ending in an ellipsis was cut by the tool: not the name.
+    Symbol-only words (a read icon) and trailing role tags or pronouns go; every other word must be
+    sure enough (dropping an unsure word would give part of a name, which is a wrong name). The
+    words must cover the ink (its column runs, :func:`ink_runs`): no more than a letter's side
+    bearing unread at either end, and every run within that of a word (Tesseract skipping letters
+    it could not place gives part of a name). A blank gap between words may be wide: Tesseract's
+    word boxes are only roughly where the letters are (a "C" or the foot of an "A" left out), so
+    the runs, not the gaps between boxes, tell what is read. A name ending in an ellipsis was cut by the tool: not the name.
     """
     ws = [w for w in words if any(ch.isalnum() for ch in w.text)]
     while ws:  # a role tag or pronouns after the name go before their confidence counts
@@ -295,12 +371,13 @@ def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0
             break
     if not ws or min(w.conf for w in ws) < MIN_WORD_CONF:
         return None, 0.0
-    if ink is not None and line_h > 0:
-        space, edge = 0.8 * line_h, 0.3 * line_h  # a word space; a letter's side bearing
+    if ink and line_h > 0:
+        edge = 0.3 * line_h  # a letter's side bearing
         xs = sorted((w.box[0], w.box[2]) for w in words)
-        gaps = [b[0] - a[1] for a, b in zip(xs, xs[1:])]
-        if xs[0][0] - ink[0] > edge or ink[1] - xs[-1][1] > edge or any(g > space for g in gaps):
+        if xs[0][0] - ink[0][0] > edge or ink[-1][1] - xs[-1][1] > edge:
             return None, 0.0
+        if any(not any(a < x1 + edge and x0 - edge < b for x0, x1 in xs) for a, b in ink):
+            return None, 0.0  # a run of ink no word comes near: letters skipped
     text = " ".join(w.text for w in ws)
     if text.endswith(("...", "…", "..")):
         return None, 0.0
@@ -362,18 +439,21 @@ class NameReader:
         greys = np.stack([cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops])
         maps = _stroke_maps(greys, k)
         colour = np.median(np.stack(crops), axis=0).astype(np.uint8)
+        grey = np.median(greys, axis=0)
         cands = []
         for pol, resp in maps.items():
             persistent = resp.min(axis=0)
             thr = max(25.0, 0.4 * float(np.percentile(persistent, 99.5)))
             comps, small, labels = _components(persistent > thr, colour, y1 - y0)
             weak, weak_small, weak_labels = _components(persistent > 0.5 * thr, colour, y1 - y0, src=1)
-            level = np.median(greys, axis=0) if pol > 0 else 255.0 - np.median(greys, axis=0)
+            level = grey if pol > 0 else 255.0 - grey
             for ln in _lines(comps, pol):
                 ln = _drop_icons(ln)
-                _extend(ln, weak + small)  # faint letters, and thin ones ("i", "l") at the ends
+                # faint letters, and thin ones ("i", "l") at the ends (a 1-pixel stem of small text
+                # is a small mark even at the strong threshold)
+                doubt = _extend(ln, weak + small + [m for m in weak_small if m[3] - m[1] >= 4], grey)
                 ln.labels, ln.small = (labels, weak_labels), small
-                if _off_colour_end(ln, level):
+                if doubt or _off_colour_end(ln, level):
                     continue
                 if ln.height < MIN_LINE_PX or len(ln.comps) < 2 and (ln.box[2] - ln.box[0]) < 2 * ln.height:
                     continue
@@ -382,7 +462,13 @@ class NameReader:
                 cands.append((len(ln.comps) * ln.height, ln))
         cands.sort(key=lambda c: -c[0])
         out = NameRead()
-        for _score, ln in cands[:2]:  # the best line of each polarity, usually
+        tried: list[_Line] = []
+        for _score, ln in cands:
+            if len(tried) == 2:  # the best line of each polarity, usually
+                break
+            if any(o.polarity == ln.polarity and _overlap(o.box, ln.box) for o in tried):
+                continue  # another grouping of the same text: a part of what was not read
+            tried.append(ln)
             res = self._read_line(ln, maps[ln.polarity], centred)
             out.readings += res.readings
             if res.name is not None:
@@ -414,8 +500,7 @@ class NameReader:
                 self.calls += 1
                 if DEBUG_DIR:
                     cv2.imwrite(f"{DEBUG_DIR}/ocr_{self.calls:04d}.png", img)
-                dark = np.nonzero((img < 128).any(axis=0))[0]
-                ink = (int(dark[0]), int(dark[-1]) + 1) if dark.size else None
+                ink = ink_runs(img)
                 readings.append((*clean_reading(self.reader.read(img), ink, hh * scale * VIEW_SCALES[view]), view))
                 if _decided(readings):
                     return _vote(readings, centred=centred)
@@ -435,6 +520,12 @@ def _decided(readings: list[tuple[str | None, float, int]]) -> bool:
     return not valid and len(readings) >= 4
 
 
+def _letters(key: str) -> str:
+    """The letters and digits of a name key: readings that differ only in punctuation (a speck
+    read as an apostrophe) agree on the name."""
+    return "".join(ch for ch in key if ch.isalnum())
+
+
 def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool) -> NameRead:
     """The name both views read (or one view in three samples), agreed by at least ``AGREEMENT``
     of the valid readings."""
@@ -448,6 +539,8 @@ def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool) -> Na
     votes = len(chosen)
     if (len({v for _t, _c, v in chosen}) < 2 and votes < 3) or votes < AGREEMENT * len(valid):
         return NameRead(readings=texts)
+    if len({_letters(k) for k in keys}) > 1:
+        return NameRead(readings=texts)  # a letter read two ways ("Tanaka", "Tanake"): not sure which
     text = max(chosen, key=lambda tc: tc[1])[0]
     if centred and _INITIALS.match(text.replace(" ", "")):
         return NameRead(readings=texts)  # initials in a circle (Teams, Meet): not a name
