@@ -9,7 +9,7 @@ from engage.errors import SessionError
 from engage.naming import normalize_name, strip_role_tags
 from engage.layout import detect_layout, tile_iou
 from engage.layout.identity import assign_ids
-from engage.layout.names import NameRead, _drop_icons, _extend, _Line, _vote, clean_reading, ink_runs
+from engage.layout.names import NameRead, _box_edge, _drop_icons, _extend, _Line, _vote, clean_reading, ink_runs
 from engage.layout.ocr import OcrUnavailable, Word
 from engage.layout.spans import ClosedSpan
 from engage.synth import default_sources, make_gallery, make_single
@@ -82,8 +82,29 @@ def test_a_thin_letter_at_the_end_of_a_line_joins_it_a_box_edge_does_not():
         _extend(line, extra)
         assert extra[0] in line.comps
     line = _Line(list(ross), 1)
-    _extend(line, [_mark(28, 11, 29, 22, 5)])  # a piece of the label box's edge, below the baseline
+    # a piece of the label box's edge, below the baseline: left out, and the line's end in doubt
+    assert _extend(line, [_mark(28, 11, 29, 22, 5)]) is True
     assert line.comps == ross
+
+
+def test_a_mark_beyond_the_label_box_is_the_picture_beyond_a_picture_edge_a_doubt():
+    # the letters of the line at rows 30-40 (as in the bottom band of a tile)
+    ross = [_mark(0, 30, 6, 40, 1), _mark(7, 33, 13, 40, 2), _mark(14, 33, 19, 40, 3), _mark(20, 33, 25, 40, 4)]
+    beyond = _mark(29, 32, 34, 43, 5)  # a bright piece of the wall right after the box (white text)
+    box = np.full((60, 60), 200.0)
+    box[25:46, :28] = 40.0  # the dark translucent box ends at x=28
+    rows, above = np.arange(28, 42), np.arange(16, 20)
+    assert _box_edge(box, 25, 29, rows, above, 1, 1) == "box"
+    assert _box_edge(box, 25, 29, rows, above, 1, -1) is None  # dark text: a light box, not this step
+    picture = np.full((60, 60), 200.0)
+    picture[:, :28] = 40.0  # a door frame: the step goes on above
+    assert _box_edge(picture, 25, 29, rows, above, 1, 1) == "edge"
+    line = _Line(list(ross), 1)
+    assert _extend(line, [beyond], box) is False and line.comps == ross  # left out, no doubt
+    line = _Line(list(ross), 1)
+    assert _extend(line, [beyond], picture) is True and line.comps == ross  # may be a letter: not read
+    line = _Line(list(ross), 1)
+    assert _extend(line, [beyond], np.full((60, 60), 40.0)) is False and beyond in line.comps
 
 
 def test_vote_needs_two_views_or_three_samples_and_refuses_initials_in_the_middle():

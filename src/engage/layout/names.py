@@ -165,21 +165,38 @@ BOX_EDGE_STEP = 20.0
 BOX_EDGE_ROWS = 0.9
 
 
-def _box_edge(grey: np.ndarray | None, xa: int, xb: int, rows: np.ndarray, outward: int, polarity: int) -> bool:
-    """Whether a label box's edge runs between columns ``xa`` and ``xb`` (a gap at the line's end;
-    ``outward``: +1 right, -1 left): a straight step over the ``rows`` (the line's, with the box's
-    padding, less those of the mark beyond: an "i" steps where it has ink only), from the box's
-    colour to one closer to the text's (a dark translucent box under white text is darker than the
-    picture around it; a light box under dark text lighter). What lies beyond is the picture."""
-    rows = rows[(rows >= 0) & (rows < (grey.shape[0] if grey is not None else 0))]
-    if grey is None or rows.size < 3:
-        return False
+def _edge_step(grey: np.ndarray, xa: int, xb: int, rows: np.ndarray, outward: int, polarity: int) -> int | None:
+    """The first column in ``xa..xb`` where the grey level steps by :data:`BOX_EDGE_STEP` the same
+    way (``outward`` times ``polarity``) in :data:`BOX_EDGE_ROWS` of the ``rows``, or None."""
+    rows = rows[(rows >= 0) & (rows < grey.shape[0])]
+    if rows.size < 2:
+        return None
     g = grey[rows].astype(np.float32)
     for x in range(max(1, xa), min(g.shape[1], xb + 1)):
         d = (g[:, x] - g[:, x - 1]) * outward * polarity
         if np.mean(d >= BOX_EDGE_STEP) >= BOX_EDGE_ROWS:
-            return True
-    return False
+            return x
+    return None
+
+
+def _box_edge(grey: np.ndarray | None, xa: int, xb: int, rows: np.ndarray, above: np.ndarray, outward: int,
+              polarity: int) -> str | None:
+    """What runs between columns ``xa`` and ``xb`` (a gap at the line's end; ``outward``: +1 right,
+    -1 left): ``"box"``, the edge of the label's box, a straight step over the ``rows`` (the line's
+    with the box's padding, less those of the mark beyond: an "i" steps where it has ink only) from
+    the box's colour to one closer to the text's (a dark translucent box under white text is darker
+    than the picture around it, a light one under dark text lighter) that ends above the box (no
+    step in the rows ``above`` it); ``"edge"``, such a step that goes on above (an edge of the
+    picture, or no room above to tell); None, neither."""
+    if grey is None:
+        return None
+    x = _edge_step(grey, xa, xb, rows, outward, polarity)
+    if x is None:
+        return None
+    above = above[(above >= 0) & (above < grey.shape[0])]
+    if above.size < 2 or _edge_step(grey, x - 1, x + 1, above, outward, polarity) is not None:
+        return "edge"
+    return "box"
 
 
 def _extend(line: _Line, weak: list, grey: np.ndarray | None = None) -> bool:
@@ -189,10 +206,11 @@ def _extend(line: _Line, weak: list, grey: np.ndarray | None = None) -> bool:
     mark above the baseline is a piece of the picture (apostrophes and hyphens are small marks,
     kept within the line's box by :meth:`_Line.mask`).
 
-    Returns whether the line's end is in doubt: a mark that would continue it was left out as a
-    lone bar (the label box's edge, or an "i" or "l") or as lying beyond the box's edge (the
-    picture, or a last letter drawn on the edge at small sizes). Either way the line may lack a
-    letter, and part of a name is a wrong name: such a line is not read.
+    A mark beyond the edge of the label's box (:func:`_box_edge`) is the picture: meeting tools
+    size the box to hold the text. Returns whether the line's end is in doubt: a mark that would
+    continue it was left out as a lone bar (the box's edge, or an "i" or "l" without its dot) or
+    lies beyond a straight edge of the picture, so the line may lack a letter; part of a name is
+    a wrong name, so such a line is not read.
     """
     ref = _letter_height(line.comps)
     base = float(np.median([c[3] for c in line.comps]))
@@ -206,24 +224,34 @@ def _extend(line: _Line, weak: list, grey: np.ndarray | None = None) -> bool:
         gap = c[0] - x1 if c[0] >= x1 else x0 - c[2] if c[2] <= x0 else 0  # 0: a letter missing within
         return ov >= 0.5 * h and -1 <= gap <= 0.8 * ref + 1 and not any(_overlap(c, o) for o in line.comps), gap
 
-    def refused(c, gap: int) -> bool:
-        x0, y0, x1, y1 = line.box
+    def lone_bar(c, gap: int) -> bool:  # set apart: the edge of the label's box, not an "l" or an "i"
         h = c[3] - c[1]
-        if c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref and not (_dotted(c, weak, ref) or _aligned(c, line.comps)):
-            return True  # a lone bar set apart: the edge of the label's box, not an "l" or an "i"
+        return c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref and not (_dotted(c, weak, ref) or _aligned(c, line.comps))
+
+    def beyond(c, gap: int) -> str | None:  # what lies between the line and the mark
+        if gap <= 0:
+            return None
+        x0, y0, x1, y1 = line.box
         rows = np.array([r for r in range(y0 - 2, y1 + 2) if not c[1] <= r < c[3]])
-        return gap > 0 and (_box_edge(grey, x1, c[0], rows, 1, line.polarity) if c[0] >= x1
-                            else _box_edge(grey, c[2], x0, rows, -1, line.polarity))  # beyond the box's edge
+        above = np.arange(y0 - int(np.ceil(1.4 * ref)), y0 - int(np.ceil(1.0 * ref)))
+        if c[0] >= x1:
+            return _box_edge(grey, x1, c[0], rows, above, 1, line.polarity)
+        return _box_edge(grey, c[2], x0, rows, above, -1, line.polarity)
 
     added = True
     while added:
         added = False
         for c in weak:
             ok, gap = fits(c)
-            if ok and not refused(c, gap):
+            if ok and not lone_bar(c, gap) and beyond(c, gap) is None:
                 line.comps.append(c)
                 added = True
-    return any(ok and refused(c, gap) for c in weak for ok, gap in [fits(c)])
+    def letter_bar(c) -> bool:  # an "i" with its dot, or a bar standing like the letters
+        return c[2] - c[0] <= 0.35 * (c[3] - c[1]) and (_dotted(c, weak, ref) or _aligned(c, line.comps))
+
+    # doubt: a mark left out that may be a letter; one beyond the box is the picture, unless it
+    # is an "i" or "l" on the box's very edge (a box too tight for its text)
+    return any(ok and (beyond(c, gap) != "box" or letter_bar(c)) for c in weak for ok, gap in [fits(c)])
 
 
 def _dotted(bar, marks, ref: float) -> bool:
@@ -489,6 +517,7 @@ class NameReader:
         span[max(0, by0 - 1 - box[1]):by1 + 1 - box[1], bx0 - box[0]:bx1 - box[0]] = True
         scale = min(8.0, max(1.0, OCR_LINE_HEIGHT / max(hh, 1)))
         readings: list[tuple[str | None, float, int]] = []  # (name or None, confidence, view)
+        sure: list[str] = []  # every word read with confidence, in readings kept or not
         seen: dict[bytes, list] = {}
         for k in range(resp.shape[0]):
             sub = resp[k][box[1]:box[3], box[0]:box[2]]
@@ -501,10 +530,12 @@ class NameReader:
                 if DEBUG_DIR:
                     cv2.imwrite(f"{DEBUG_DIR}/ocr_{self.calls:04d}.png", img)
                 ink = ink_runs(img)
-                readings.append((*clean_reading(self.reader.read(img), ink, hh * scale * VIEW_SCALES[view]), view))
+                words = self.reader.read(img)
+                sure += [w.text for w in words if w.conf >= MIN_WORD_CONF]
+                readings.append((*clean_reading(words, ink, hh * scale * VIEW_SCALES[view]), view))
                 if _decided(readings):
-                    return _vote(readings, centred=centred)
-        return _vote(readings, centred=centred)
+                    return _vote(readings, centred=centred, words=sure)
+        return _vote(readings, centred=centred, words=sure)
 
 
 #: Share of the valid readings that must agree on the name (2 of 3 is not enough).
@@ -526,9 +557,25 @@ def _letters(key: str) -> str:
     return "".join(ch for ch in key if ch.isalnum())
 
 
-def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool) -> NameRead:
+def _near(a: str, b: str) -> bool:
+    """Whether two words differ in one or two letters (an edit distance of 1-2): one letter read
+    two ways ("Tarig", "Tariq"), not another word."""
+    if a == b or abs(len(a) - len(b)) > 2:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= 2
+
+
+def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words: list[str] = ()) -> NameRead:
     """The name both views read (or one view in three samples), agreed by at least ``AGREEMENT``
-    of the valid readings."""
+    of the valid readings, with no letter read two ways: neither in another valid reading nor in
+    a confident word of any reading (``words``: a reading left out for another, unsure word still
+    says how Tesseract saw this one: "Tariq" once against "Tarig" three times)."""
     texts = [t or "" for t, _c, _v in readings]
     valid = [(t, c, v) for t, c, v in readings if t]
     if not valid:
@@ -541,6 +588,10 @@ def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool) -> Na
         return NameRead(readings=texts)
     if len({_letters(k) for k in keys}) > 1:
         return NameRead(readings=texts)  # a letter read two ways ("Tanaka", "Tanake"): not sure which
+    mine = {_letters(normalize_name(w)) for w in best.split()}
+    seen = {_letters(normalize_name(w)) for w in words} - {""}
+    if any(_near(w, m) for w in seen - mine for m in mine):
+        return NameRead(readings=texts)
     text = max(chosen, key=lambda tc: tc[1])[0]
     if centred and _INITIALS.match(text.replace(" ", "")):
         return NameRead(readings=texts)  # initials in a circle (Teams, Meet): not a name
