@@ -15,15 +15,20 @@ How, per tile and span (docs/layout.md, "Names"):
    there in every frame stays.
 3. The text line: connected strokes of a plausible height, neither saturated colour (a red muted
    icon, the green speaker border) nor long thin lines, grouped into lines of neighbours; square
-   marks taller than the letters at either end of the line are icons (mute, pin) and go.
+   marks taller than the letters at either end of the line are icons (mute, pin) and go (a word
+   with a descender is not one); fainter marks on the baseline continue the line, not beyond the
+   label box's edge (the picture). A line whose end is in doubt (a thin bar that is no clear "i"
+   or "l", a mark beyond an edge of the picture) is not read: it may lack a letter.
 4. OCR: the line of every sample, masked to its strokes, upscaled to about 40 px, dark on white,
    through Tesseract (engage.layout.ocr); words Tesseract is unsure of at the ends, symbol-only
    words and role tags (``(Host)``, pronouns: engage.naming) are dropped.
 5. Vote: every sample is read in two views (the strokes masked to the line at one size, and as
    they are at 1.6 times that size); a name is kept when both views read the same normalised name
-   (or one view does in three samples), each with enough confidence, and at least three quarters
-   of the valid readings agree (reading stops as soon as both views agree and none disagrees); a centred text of one to three capitals is initials, not a name. Otherwise the
-   name is null: a wrong name is worse than none.
+   (or one view does in three samples), each with enough confidence, at least three quarters of
+   the valid readings agree, and no letter is read two ways (in another valid reading, or in a
+   confident word of any reading); reading stops as soon as both views agree and none disagrees.
+   A centred text of one to three capitals is initials, not a name. Otherwise the name is null: a
+   wrong name is worse than none.
 """
 
 from __future__ import annotations
