@@ -119,6 +119,11 @@ def test_vote_needs_two_views_or_three_samples_and_refuses_initials_in_the_middl
     # a letter read two ways is not sure either way, however many readings agree ("Tanake" was wrong)
     assert _vote([("Yuki Tanake", 95, 0), ("Yuki Tanake", 95, 1), ("Yuki Tanake", 95, 0), ("Yuki Tanaka", 90, 1)],
                  centred=False).name is None
+    # a confident word of a reading left out (for another, unsure word) counts against the name
+    tarig = [("Tarig Aziz", 92, 0), (None, 0.0, 1), ("Tarig Aziz", 91, 0), ("Tarig Aziz", 84, 1)]
+    assert _vote(tarig, centred=False).name == "Tarig Aziz"
+    assert _vote(tarig, centred=False, words=["Tarig", "Aziz", "Tariq", "Tarig", "Aziz"]).name is None
+    assert _vote(tarig, centred=False, words=["Tarig", "Host", "Co", "Al", "Aziz"]).name == "Tarig Aziz"
     # a speck read as an apostrophe in one reading is outvoted: the letters agree
     assert _vote([("Aisha Khan", 95, 0), ("Aisha Khan", 95, 1), ("Aisha Khan", 95, 0), ("Aisha Khan’", 90, 1)],
                  centred=False).name == "Aisha Khan"

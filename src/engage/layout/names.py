@@ -563,9 +563,10 @@ def _letters(key: str) -> str:
 
 
 def _near(a: str, b: str) -> bool:
-    """Whether two words differ in one or two letters (an edit distance of 1-2): one letter read
-    two ways ("Tarig", "Tariq"), not another word."""
-    if a == b or abs(len(a) - len(b)) > 2:
+    """Whether two words of three letters or more differ in one letter (two in words of eight or
+    more; an edit distance): one letter read two ways ("Tarig", "Tariq"), not another word."""
+    most = 2 if min(len(a), len(b)) >= 8 else 1
+    if a == b or min(len(a), len(b)) < 3 or abs(len(a) - len(b)) > most:
         return False
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -573,7 +574,7 @@ def _near(a: str, b: str) -> bool:
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
-    return prev[-1] <= 2
+    return prev[-1] <= most
 
 
 def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words: list[str] = ()) -> NameRead:
@@ -594,7 +595,7 @@ def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words
     if len({_letters(k) for k in keys}) > 1:
         return NameRead(readings=texts)  # a letter read two ways ("Tanaka", "Tanake"): not sure which
     mine = {_letters(normalize_name(w)) for w in best.split()}
-    seen = {_letters(normalize_name(w)) for w in words} - {""}
+    seen = {k for k in (_letters(normalize_name(w)) for w in words) if not _TAG_WORD.match(k)}
     if any(_near(w, m) for w in seen - mine for m in mine):
         return NameRead(readings=texts)
     text = max(chosen, key=lambda tc: tc[1])[0]
