@@ -9,7 +9,8 @@ from engage.errors import SessionError
 from engage.naming import normalize_name, strip_role_tags
 from engage.layout import detect_layout, tile_iou
 from engage.layout.identity import assign_ids
-from engage.layout.names import NameRead, _box_edge, _drop_icons, _extend, _Line, _vote, clean_reading, ink_runs
+from engage.layout.names import (NameRead, _box_edge, _drop_icons, _extend, _Line, _trim_box, _vote, clean_reading,
+                                 ink_runs)
 from engage.layout.ocr import OcrUnavailable, Word
 from engage.layout.spans import ClosedSpan
 from engage.synth import default_sources, make_gallery, make_single
@@ -105,6 +106,13 @@ def test_a_mark_beyond_the_label_box_is_the_picture_beyond_a_picture_edge_a_doub
     assert _extend(line, [beyond], picture) is True and line.comps == ross  # may be a letter: not read
     line = _Line(list(ross), 1)
     assert _extend(line, [beyond], np.full((60, 60), 40.0)) is False and beyond in line.comps
+    # the same piece of the picture found among the line's own marks goes; beyond a picture edge it stays
+    line = _Line(ross + [beyond], 1)
+    assert _trim_box(line, box, []) is False and line.comps == ross
+    line = _Line(ross + [beyond], 1)
+    assert _trim_box(line, picture, []) is False and sorted(line.comps) == sorted(ross + [beyond])
+    # an "i" right on the box's edge (a box too tight for its text): the line's end is in doubt
+    assert _trim_box(_Line(ross + [_mark(29, 33, 30, 40, 6)], 1), box, [_mark(29, 31, 30, 32, 7)]) is True
 
 
 def test_vote_needs_two_views_or_three_samples_and_refuses_initials_in_the_middle():

@@ -204,6 +204,39 @@ def _box_edge(grey: np.ndarray | None, xa: int, xb: int, rows: np.ndarray, above
     return "box"
 
 
+def _beyond_box(comps: list, c, grey: np.ndarray | None, polarity: int) -> str | None:
+    """What lies between the marks ``comps`` of a line and a mark ``c`` set apart at one of its ends
+    (:func:`_box_edge`; None when ``c`` is not set apart)."""
+    x0, y0 = min(o[0] for o in comps), min(o[1] for o in comps)
+    x1, y1 = max(o[2] for o in comps), max(o[3] for o in comps)
+    if x0 < c[2] and c[0] < x1:
+        return None
+    ref = _letter_height(comps)
+    rows = np.array([r for r in range(y0 - 2, y1 + 2) if not c[1] <= r < c[3]])
+    above = np.arange(y0 - int(np.ceil(1.4 * ref)), y0 - int(np.ceil(1.0 * ref)))
+    if c[0] >= x1:
+        return _box_edge(grey, x1, c[0], rows, above, 1, polarity)
+    return _box_edge(grey, c[2], x0, rows, above, -1, polarity)
+
+
+def _trim_box(line: _Line, grey: np.ndarray | None, small: list) -> bool:
+    """Drop the marks at either end of the line that lie beyond the edge of the label's box (the
+    picture beside the box: a bright wall after "Ravi Patel"); returns whether the line's end is
+    in doubt (a thin "i" or "l" right on the box's edge: a box too tight for its text)."""
+    comps = sorted(line.comps)
+    for end in (-1, 0):
+        while len(comps) > 2:
+            c, rest = comps[end], comps[:-1] if end == -1 else comps[1:]
+            if _beyond_box(rest, c, grey, line.polarity) != "box":
+                break
+            ref = _letter_height(rest)
+            if c[2] - c[0] <= 0.35 * (c[3] - c[1]) and (_dotted(c, small, ref) or _aligned(c, rest)):
+                return True
+            comps = rest
+    line.comps = comps
+    return False
+
+
 def _extend(line: _Line, weak: list, grey: np.ndarray | None = None) -> bool:
     """Add fainter letter-sized marks that continue the line (white letters over a light wall
     lose contrast); nothing taller than the letters (an icon seen again), no farther than a word
@@ -234,14 +267,7 @@ def _extend(line: _Line, weak: list, grey: np.ndarray | None = None) -> bool:
         return c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref and not (_dotted(c, weak, ref) or _aligned(c, line.comps))
 
     def beyond(c, gap: int) -> str | None:  # what lies between the line and the mark
-        if gap <= 0:
-            return None
-        x0, y0, x1, y1 = line.box
-        rows = np.array([r for r in range(y0 - 2, y1 + 2) if not c[1] <= r < c[3]])
-        above = np.arange(y0 - int(np.ceil(1.4 * ref)), y0 - int(np.ceil(1.0 * ref)))
-        if c[0] >= x1:
-            return _box_edge(grey, x1, c[0], rows, above, 1, line.polarity)
-        return _box_edge(grey, c[2], x0, rows, above, -1, line.polarity)
+        return _beyond_box(line.comps, c, grey, line.polarity) if gap > 0 else None
 
     added = True
     while added:
@@ -482,6 +508,8 @@ class NameReader:
             level = grey if pol > 0 else 255.0 - grey
             for ln in _lines(comps, pol):
                 ln = _drop_icons(ln)
+                if _trim_box(ln, grey, small):
+                    continue
                 # faint letters, and thin ones ("i", "l") at the ends (a 1-pixel stem of small text
                 # is a small mark even at the strong threshold)
                 doubt = _extend(ln, weak + small + [m for m in weak_small if m[3] - m[1] >= 4], grey)
