@@ -418,7 +418,8 @@ def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float
     bearing unread at either end, and every run within that of a word (Tesseract skipping letters
     it could not place gives part of a name). A blank gap between words may be wide: Tesseract's
     word boxes are only roughly where the letters are (a "C" or the foot of an "A" left out), so
-    the runs, not the gaps between boxes, tell what is read. A name ending in an ellipsis was cut by the tool: not the name.
+    the runs, not the gaps between boxes, tell what is read. A name ending in an ellipsis was cut
+    by the tool: not the name.
     """
     ws = [w for w in words if any(ch.isalnum() for ch in w.text)]
     while ws:  # a role tag or pronouns after the name go before their confidence counts
