@@ -9,7 +9,8 @@ from engage.errors import SessionError
 from engage.naming import normalize_name, strip_role_tags
 from engage.layout import detect_layout, tile_iou
 from engage.layout.identity import assign_ids
-from engage.layout.names import NameRead, _vote, clean_reading
+from engage.layout.names import (NameRead, _box_edge, _drop_icons, _extend, _Line, _trim_box, _vote, clean_reading,
+                                 ink_runs)
 from engage.layout.ocr import OcrUnavailable, Word
 from engage.layout.spans import ClosedSpan
 from engage.synth import default_sources, make_gallery, make_single
@@ -44,7 +45,74 @@ def test_unsure_symbol_or_cut_readings_give_no_name():
     assert clean_reading(_words(("Pate!", 95)))[0] is None  # not a name's characters
     # words that leave part of the ink unread (Tesseract skipped letters): part of a name is wrong
     words = [Word("Mate", 95, (10, 0, 60, 20)), Word("eZ", 95, (160, 0, 190, 20))]
-    assert clean_reading(words, ink=(10, 190), line_h=20)[0] is None
+    assert clean_reading(words, ink=[(10, 60), (90, 130), (160, 190)], line_h=20)[0] is None
+    assert clean_reading(words, ink=[(10, 60), (160, 200)], line_h=20)[0] is None  # the end unread
+    # a wide blank gap between words is a word space, and Tesseract's boxes only roughly hold
+    # their letters (the "C" of "Chen" starts before its box): every run near a word is read
+    words = [Word("Mei", 96, (25, 0, 108, 20)), Word("Chen", 96, (146, 0, 263, 20))]
+    assert clean_reading(words, ink=[(25, 61), (68, 108), (133, 165), (173, 262)], line_h=40)[0] == "Mei Chen"
+
+
+def test_ink_runs_are_the_inked_columns():
+    img = np.full((10, 30), 255, np.uint8)
+    img[2:8, 3:6] = 0
+    img[4:6, 9:20] = 40
+    assert ink_runs(img) == [(3, 6), (9, 20)]
+
+
+def _mark(x0, y0, x1, y1, k=0):
+    return (x0, y0, x1, y1, k, 0)
+
+
+# letters on a baseline at y=20: x-height 7, capitals and ascenders 10
+_JAKOWA = [_mark(0, 10, 4, 23, 1), _mark(5, 13, 11, 20, 2), _mark(16, 10, 22, 20, 3), _mark(23, 13, 29, 20, 4),
+           _mark(30, 10, 36, 20, 5), _mark(42, 13, 48, 20, 6), _mark(49, 13, 57, 20, 7), _mark(58, 13, 64, 20, 8)]
+
+
+def test_icons_go_but_a_word_with_a_descender_stays():
+    icon = _mark(75, 8, 89, 23, 9)  # a mic after the name: square, above the letters and below their baseline
+    kept = _drop_icons(_Line(_JAKOWA + [icon], 1)).comps
+    assert sorted(kept) == sorted(_JAKOWA)  # "Ja" (the "J" below the baseline) is as tall as the icon
+
+
+def test_a_thin_letter_at_the_end_of_a_line_joins_it_a_box_edge_does_not():
+    ross = [_mark(0, 10, 6, 20, 1), _mark(7, 13, 13, 20, 2), _mark(14, 13, 19, 20, 3), _mark(20, 13, 25, 20, 4)]
+    for extra in ([_mark(28, 14, 29, 20, 5), _mark(28, 11, 29, 12, 6)],  # an "i" with its dot
+                  [_mark(28, 13, 29, 20, 5)]):  # an "i" whose dot is lost, standing on the baseline
+        line = _Line(list(ross), 1)
+        _extend(line, extra)
+        assert extra[0] in line.comps
+    line = _Line(list(ross), 1)
+    # a piece of the label box's edge, below the baseline: left out, and the line's end in doubt
+    assert _extend(line, [_mark(28, 11, 29, 22, 5)]) is True
+    assert line.comps == ross
+
+
+def test_a_mark_beyond_the_label_box_is_the_picture_beyond_a_picture_edge_a_doubt():
+    # the letters of the line at rows 30-40 (as in the bottom band of a tile)
+    ross = [_mark(0, 30, 6, 40, 1), _mark(7, 33, 13, 40, 2), _mark(14, 33, 19, 40, 3), _mark(20, 33, 25, 40, 4)]
+    beyond = _mark(29, 32, 34, 43, 5)  # a bright piece of the wall right after the box (white text)
+    box = np.full((60, 60), 200.0)
+    box[25:46, :28] = 40.0  # the dark translucent box ends at x=28
+    rows, above = np.arange(28, 42), np.arange(16, 20)
+    assert _box_edge(box, 25, 29, rows, above, 1, 1) == "box"
+    assert _box_edge(box, 25, 29, rows, above, 1, -1) is None  # dark text: a light box, not this step
+    picture = np.full((60, 60), 200.0)
+    picture[:, :28] = 40.0  # a door frame: the step goes on above
+    assert _box_edge(picture, 25, 29, rows, above, 1, 1) == "edge"
+    line = _Line(list(ross), 1)
+    assert _extend(line, [beyond], box) is False and line.comps == ross  # left out, no doubt
+    line = _Line(list(ross), 1)
+    assert _extend(line, [beyond], picture) is True and line.comps == ross  # may be a letter: not read
+    line = _Line(list(ross), 1)
+    assert _extend(line, [beyond], np.full((60, 60), 40.0)) is False and beyond in line.comps
+    # the same piece of the picture found among the line's own marks goes; beyond a picture edge it stays
+    line = _Line(ross + [beyond], 1)
+    assert _trim_box(line, box, []) is False and line.comps == ross
+    line = _Line(ross + [beyond], 1)
+    assert _trim_box(line, picture, []) is False and sorted(line.comps) == sorted(ross + [beyond])
+    # an "i" right on the box's edge (a box too tight for its text): the line's end is in doubt
+    assert _trim_box(_Line(ross + [_mark(29, 33, 30, 40, 6)], 1), box, [_mark(29, 31, 30, 32, 7)]) is True
 
 
 def test_vote_needs_two_views_or_three_samples_and_refuses_initials_in_the_middle():
@@ -56,8 +124,17 @@ def test_vote_needs_two_views_or_three_samples_and_refuses_initials_in_the_middl
                  centred=False).name is None
     assert _vote([("Ann Vogt", 95, 0), (None, 0.0, 1)] * 3, centred=False).name == "Ann Vogt"  # three samples
     assert _vote([("Prrya Raman", 90, 0), ("Priya Raman", 95, 1), ("Prrya Raman", 90, 0)], centred=False).name is None
-    assert _vote([("Anna Vogt", 95, 0), ("Anna Vogt", 95, 1), ("Anna Vogt", 95, 0), ("Anna Voqt", 90, 1)],
-                 centred=False).name == "Anna Vogt"
+    # a letter read two ways is not sure either way, however many readings agree ("Tanake" was wrong)
+    assert _vote([("Yuki Tanake", 95, 0), ("Yuki Tanake", 95, 1), ("Yuki Tanake", 95, 0), ("Yuki Tanaka", 90, 1)],
+                 centred=False).name is None
+    # a confident word of a reading left out (for another, unsure word) counts against the name
+    tarig = [("Tarig Aziz", 92, 0), (None, 0.0, 1), ("Tarig Aziz", 91, 0), ("Tarig Aziz", 84, 1)]
+    assert _vote(tarig, centred=False).name == "Tarig Aziz"
+    assert _vote(tarig, centred=False, words=["Tarig", "Aziz", "Tariq", "Tarig", "Aziz"]).name is None
+    assert _vote(tarig, centred=False, words=["Tarig", "Host", "Co", "Al", "Aziz"]).name == "Tarig Aziz"
+    # a speck read as an apostrophe in one reading is outvoted: the letters agree
+    assert _vote([("Aisha Khan", 95, 0), ("Aisha Khan", 95, 1), ("Aisha Khan", 95, 0), ("Aisha Khan’", 90, 1)],
+                 centred=False).name == "Aisha Khan"
     assert _vote([("PR", 95, 0), ("PR", 95, 1)], centred=True).name is None  # initials in a circle
     r = _vote([("Tom Becker", 96, 0), ("Tom Becker", 94, 1), (None, 0.0, 0)], centred=False)
     assert r.name == "Tom Becker" and 0 < r.confidence < 0.96

@@ -15,15 +15,20 @@ How, per tile and span (docs/layout.md, "Names"):
    there in every frame stays.
 3. The text line: connected strokes of a plausible height, neither saturated colour (a red muted
    icon, the green speaker border) nor long thin lines, grouped into lines of neighbours; square
-   marks taller than the letters at either end of the line are icons (mute, pin) and go.
+   marks taller than the letters at either end of the line are icons (mute, pin) and go (a word
+   with a descender is not one); fainter marks on the baseline continue the line, not beyond the
+   label box's edge (the picture). A line whose end is in doubt (a thin bar that is no clear "i"
+   or "l", a mark beyond an edge of the picture) is not read: it may lack a letter.
 4. OCR: the line of every sample, masked to its strokes, upscaled to about 40 px, dark on white,
    through Tesseract (engage.layout.ocr); words Tesseract is unsure of at the ends, symbol-only
    words and role tags (``(Host)``, pronouns: engage.naming) are dropped.
 5. Vote: every sample is read in two views (the strokes masked to the line at one size, and as
    they are at 1.6 times that size); a name is kept when both views read the same normalised name
-   (or one view does in three samples), each with enough confidence, and at least three quarters
-   of the valid readings agree (reading stops as soon as both views agree and none disagrees); a centred text of one to three capitals is initials, not a name. Otherwise the
-   name is null: a wrong name is worse than none.
+   (or one view does in three samples), each with enough confidence, at least three quarters of
+   the valid readings agree, and no letter is read two ways (in another valid reading, or in a
+   confident word of any reading); reading stops as soon as both views agree and none disagrees.
+   A centred text of one to three capitals is initials, not a name. Otherwise the name is null: a
+   wrong name is worse than none.
 """
 
 from __future__ import annotations
@@ -132,16 +137,19 @@ def _lines(comps: list[tuple[int, int, int, int]], polarity: int) -> list[_Line]
     """Group letter boxes into text lines (vertical overlap, small horizontal gaps)."""
     lines: list[_Line] = []
     for c in sorted(comps):
-        best = None
+        best, fit = None, np.inf
         for ln in lines:
             x0, y0, x1, y1 = ln.box
             ov = min(y1, c[3]) - max(y0, c[1])
             gap = c[0] - x1
             hh = max(ln.height, c[3] - c[1])
+            ref = _letter_height(ln.comps)
             if (ov >= 0.7 * min(ln.height, c[3] - c[1]) and -2 <= gap <= 1.2 * hh + 2
-                    and c[3] - c[1] <= 1.5 * _letter_height(ln.comps)):  # not a picture blob beside the text
-                best = ln
-                break
+                    and c[3] - c[1] <= 1.5 * ref):  # not a picture blob beside the text
+                # the line of the most similar letters (a letter beside a picture blob joins the text)
+                f = abs(np.log(max(c[3] - c[1], 1) / max(ref, 1.0)))
+                if f < fit:
+                    best, fit = ln, f
         if best is None:
             lines.append(_Line([c], polarity))
         else:
@@ -157,26 +165,139 @@ def _letter_height(comps) -> float:
     return float(max((v for v in hs if v <= 1.45 * med), default=med))
 
 
-def _extend(line: _Line, weak: list) -> None:
+#: A label box's edge: a step of at least this many grey levels, the same way in this share of the line's rows.
+BOX_EDGE_STEP = 20.0
+BOX_EDGE_ROWS = 0.9
+
+
+def _edge_step(grey: np.ndarray, xa: int, xb: int, rows: np.ndarray, outward: int, polarity: int) -> int | None:
+    """The first column in ``xa..xb`` where the grey level steps by :data:`BOX_EDGE_STEP` the same
+    way (``outward`` times ``polarity``) in :data:`BOX_EDGE_ROWS` of the ``rows``, or None."""
+    rows = rows[(rows >= 0) & (rows < grey.shape[0])]
+    if rows.size < 2:
+        return None
+    g = grey[rows].astype(np.float32)
+    for x in range(max(1, xa), min(g.shape[1], xb + 1)):
+        d = (g[:, x] - g[:, x - 1]) * outward * polarity
+        if np.mean(d >= BOX_EDGE_STEP) >= BOX_EDGE_ROWS:
+            return x
+    return None
+
+
+def _box_edge(grey: np.ndarray | None, xa: int, xb: int, rows: np.ndarray, above: np.ndarray, outward: int,
+              polarity: int) -> str | None:
+    """What runs between columns ``xa`` and ``xb`` (a gap at the line's end; ``outward``: +1 right,
+    -1 left): ``"box"``, the edge of the label's box, a straight step over the ``rows`` (the line's
+    with the box's padding, less those of the mark beyond: an "i" steps where it has ink only) from
+    the box's colour to one closer to the text's (a dark translucent box under white text is darker
+    than the picture around it, a light one under dark text lighter) that ends above the box (no
+    step in the rows ``above`` it); ``"edge"``, such a step that goes on above (an edge of the
+    picture, or no room above to tell); None, neither."""
+    if grey is None:
+        return None
+    x = _edge_step(grey, xa, xb, rows, outward, polarity)
+    if x is None:
+        return None
+    above = above[(above >= 0) & (above < grey.shape[0])]
+    if above.size < 2 or _edge_step(grey, x - 1, x + 1, above, outward, polarity) is not None:
+        return "edge"
+    return "box"
+
+
+def _beyond_box(comps: list, c, grey: np.ndarray | None, polarity: int) -> str | None:
+    """What lies between the marks ``comps`` of a line and a mark ``c`` set apart at one of its ends
+    (:func:`_box_edge`; None when ``c`` is not set apart)."""
+    x0, y0 = min(o[0] for o in comps), min(o[1] for o in comps)
+    x1, y1 = max(o[2] for o in comps), max(o[3] for o in comps)
+    if x0 < c[2] and c[0] < x1:
+        return None
+    ref = _letter_height(comps)
+    rows = np.array([r for r in range(y0 - 2, y1 + 2) if not c[1] <= r < c[3]])
+    above = np.arange(y0 - int(np.ceil(1.4 * ref)), y0 - int(np.ceil(1.0 * ref)))
+    if c[0] >= x1:
+        return _box_edge(grey, x1, c[0], rows, above, 1, polarity)
+    return _box_edge(grey, c[2], x0, rows, above, -1, polarity)
+
+
+def _trim_box(line: _Line, grey: np.ndarray | None, small: list) -> bool:
+    """Drop the marks at either end of the line that lie beyond the edge of the label's box (the
+    picture beside the box: a bright wall after "Ravi Patel"); returns whether the line's end is
+    in doubt (a thin "i" or "l" right on the box's edge: a box too tight for its text)."""
+    comps = sorted(line.comps)
+    for end in (-1, 0):
+        while len(comps) > 2:
+            c, rest = comps[end], comps[:-1] if end == -1 else comps[1:]
+            if _beyond_box(rest, c, grey, line.polarity) != "box":
+                break
+            ref = _letter_height(rest)
+            if c[2] - c[0] <= 0.35 * (c[3] - c[1]) and (_dotted(c, small, ref) or _aligned(c, rest)):
+                return True
+            comps = rest
+    line.comps = comps
+    return False
+
+
+def _extend(line: _Line, weak: list, grey: np.ndarray | None = None) -> bool:
     """Add fainter letter-sized marks that continue the line (white letters over a light wall
-    lose contrast); nothing taller than the letters (an icon seen again) and no farther than a
-    word space."""
+    lose contrast); nothing taller than the letters (an icon seen again), no farther than a word
+    space, and standing on the line's baseline (or below it: a descender) like every letter; a
+    mark above the baseline is a piece of the picture (apostrophes and hyphens are small marks,
+    kept within the line's box by :meth:`_Line.mask`).
+
+    A mark beyond the edge of the label's box (:func:`_box_edge`) is the picture: meeting tools
+    size the box to hold the text. Returns whether the line's end is in doubt: a mark that would
+    continue it was left out as a lone bar (the box's edge, or an "i" or "l" without its dot) or
+    lies beyond a straight edge of the picture, so the line may lack a letter; part of a name is
+    a wrong name, so such a line is not read.
+    """
     ref = _letter_height(line.comps)
+    base = float(np.median([c[3] for c in line.comps]))
+
+    def fits(c) -> tuple[bool, int]:
+        x0, y0, x1, y1 = line.box
+        h = c[3] - c[1]
+        if c in line.comps or h > 1.15 * ref or h < 0.3 * ref or c[3] < base - 1:
+            return False, 0
+        ov = min(y1, c[3]) - max(y0, c[1])
+        gap = c[0] - x1 if c[0] >= x1 else x0 - c[2] if c[2] <= x0 else 0  # 0: a letter missing within
+        return ov >= 0.5 * h and -1 <= gap <= 0.8 * ref + 1 and not any(_overlap(c, o) for o in line.comps), gap
+
+    def lone_bar(c, gap: int) -> bool:  # set apart: the edge of the label's box, not an "l" or an "i"
+        h = c[3] - c[1]
+        return c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref and not (_dotted(c, weak, ref) or _aligned(c, line.comps))
+
+    def beyond(c, gap: int) -> str | None:  # what lies between the line and the mark
+        return _beyond_box(line.comps, c, grey, line.polarity) if gap > 0 else None
+
     added = True
     while added:
         added = False
-        x0, y0, x1, y1 = line.box
         for c in weak:
-            h = c[3] - c[1]
-            if c in line.comps or h > 1.15 * ref or h < 0.3 * ref:
-                continue
-            ov = min(y1, c[3]) - max(y0, c[1])
-            gap = c[0] - x1 if c[0] >= x1 else x0 - c[2]
-            if c[2] - c[0] <= 0.35 * h and gap > 0.15 * ref:
-                continue  # a lone bar set apart: the edge of the label's box, not an "l"
-            if ov >= 0.5 * h and -1 <= gap <= 0.8 * ref + 1 and not any(_overlap(c, o) for o in line.comps):
+            ok, gap = fits(c)
+            if ok and not lone_bar(c, gap) and beyond(c, gap) is None:
                 line.comps.append(c)
                 added = True
+    def letter_bar(c) -> bool:  # an "i" with its dot, or a bar standing like the letters
+        return c[2] - c[0] <= 0.35 * (c[3] - c[1]) and (_dotted(c, weak, ref) or _aligned(c, line.comps))
+
+    # doubt: a mark left out that may be a letter; one beyond the box is the picture, unless it
+    # is an "i" or "l" on the box's very edge (a box too tight for its text)
+    return any(ok and (beyond(c, gap) != "box" or letter_bar(c)) for c in weak for ok, gap in [fits(c)])
+
+
+def _dotted(bar, marks, ref: float) -> bool:
+    """Whether a thin bar has a dot just above it (an "i" or "j", not the edge of a label's box)."""
+    return any(m is not bar and m[3] <= bar[1] + 1 and bar[1] - m[3] <= max(2.0, 0.35 * ref)
+               and m[3] - m[1] <= 0.4 * ref and m[2] - m[0] <= max(3.0, 0.4 * ref)
+               and m[0] <= bar[2] and bar[0] <= m[2] for m in marks)
+
+
+def _aligned(bar, comps) -> bool:
+    """Whether a thin bar stands on the line's baseline and reaches the top of its small or tall
+    letters (an "i" whose dot is lost, an "l"): a piece of a box edge lines up with both by chance
+    only."""
+    base = float(np.median([c[3] for c in comps]))
+    return abs(bar[3] - base) <= 1 and any(bar[1] == c[1] for c in comps if abs(c[3] - base) <= 1)
 
 
 #: Grey levels a mark at the end of a line may lie below the line's text colour.
@@ -231,7 +352,12 @@ def _drop_icons(line: _Line) -> _Line:
         x0, y0 = min(c[0] for c in group), min(c[1] for c in group)
         x1, y1 = max(c[2] for c in group), max(c[3] for c in group)
         w, h = x1 - x0, y1 - y0
-        return 0.6 <= w / max(h, 1) <= 1.7 and h >= 1.2 * ref
+        rest = [c for c in comps if c not in group]
+        top, base = min(c[1] for c in rest), float(np.median([c[3] for c in rest]))
+        # a word with a descender ("Jo", "Guy") is as tall, but starts no higher than the other
+        # letters and has a letter standing on their baseline
+        word = y0 >= top - 1 and any(abs(c[3] - base) <= 1 and c[3] - c[1] >= 0.5 * ref for c in group)
+        return 0.6 <= w / max(h, 1) <= 1.7 and h >= 1.2 * ref and not word
 
     while len(groups) > 1 and icon(groups[0]):
         groups.pop(0)
@@ -276,14 +402,24 @@ def _plausible(text: str) -> bool:
     return ok and letters >= 2
 
 
-def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0) -> tuple[str | None, float]:
+def ink_runs(img: np.ndarray) -> list[tuple[int, int]]:
+    """Column runs ``(first, end)`` of a dark-on-white OCR image that hold ink (letters or marks)."""
+    cols = np.concatenate(([False], (img < 128).any(axis=0), [False]))
+    edges = np.flatnonzero(cols[1:] != cols[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float = 0.0) -> tuple[str | None, float]:
     """Display name from Tesseract's words (or None) and its mean confidence (0-100).
 
-    Symbol-only words (a read icon) and trailing role tags or pronouns go; every other word must be sure enough (dropping an unsure
-    word would give part of a name, which is a wrong name). The words must cover the ink
-    ``(first, last column)`` of the image: no more than a word space unread at either end or
-    between two words (Tesseract skipping letters it could not place gives part of a name). A
-    name ending in an ellipsis was cut by the tool: not the name.
+    Symbol-only words (a read icon) and trailing role tags or pronouns go; every other word must be
+    sure enough (dropping an unsure word would give part of a name, which is a wrong name). The
+    words must cover the ink (its column runs, :func:`ink_runs`): no more than a letter's side
+    bearing unread at either end, and every run within that of a word (Tesseract skipping letters
+    it could not place gives part of a name). A blank gap between words may be wide: Tesseract's
+    word boxes are only roughly where the letters are (a "C" or the foot of an "A" left out), so
+    the runs, not the gaps between boxes, tell what is read. A name ending in an ellipsis was cut
+    by the tool: not the name.
     """
     ws = [w for w in words if any(ch.isalnum() for ch in w.text)]
     while ws:  # a role tag or pronouns after the name go before their confidence counts
@@ -295,12 +431,13 @@ def clean_reading(words, ink: tuple[int, int] | None = None, line_h: float = 0.0
             break
     if not ws or min(w.conf for w in ws) < MIN_WORD_CONF:
         return None, 0.0
-    if ink is not None and line_h > 0:
-        space, edge = 0.8 * line_h, 0.3 * line_h  # a word space; a letter's side bearing
+    if ink and line_h > 0:
+        edge = 0.3 * line_h  # a letter's side bearing
         xs = sorted((w.box[0], w.box[2]) for w in words)
-        gaps = [b[0] - a[1] for a, b in zip(xs, xs[1:])]
-        if xs[0][0] - ink[0] > edge or ink[1] - xs[-1][1] > edge or any(g > space for g in gaps):
+        if xs[0][0] - ink[0][0] > edge or ink[-1][1] - xs[-1][1] > edge:
             return None, 0.0
+        if any(not any(a < x1 + edge and x0 - edge < b for x0, x1 in xs) for a, b in ink):
+            return None, 0.0  # a run of ink no word comes near: letters skipped
     text = " ".join(w.text for w in ws)
     if text.endswith(("...", "…", "..")):
         return None, 0.0
@@ -362,18 +499,23 @@ class NameReader:
         greys = np.stack([cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops])
         maps = _stroke_maps(greys, k)
         colour = np.median(np.stack(crops), axis=0).astype(np.uint8)
+        grey = np.median(greys, axis=0)
         cands = []
         for pol, resp in maps.items():
             persistent = resp.min(axis=0)
             thr = max(25.0, 0.4 * float(np.percentile(persistent, 99.5)))
             comps, small, labels = _components(persistent > thr, colour, y1 - y0)
             weak, weak_small, weak_labels = _components(persistent > 0.5 * thr, colour, y1 - y0, src=1)
-            level = np.median(greys, axis=0) if pol > 0 else 255.0 - np.median(greys, axis=0)
+            level = grey if pol > 0 else 255.0 - grey
             for ln in _lines(comps, pol):
                 ln = _drop_icons(ln)
-                _extend(ln, weak + small)  # faint letters, and thin ones ("i", "l") at the ends
+                if _trim_box(ln, grey, small):
+                    continue
+                # faint letters, and thin ones ("i", "l") at the ends (a 1-pixel stem of small text
+                # is a small mark even at the strong threshold)
+                doubt = _extend(ln, weak + small + [m for m in weak_small if m[3] - m[1] >= 4], grey)
                 ln.labels, ln.small = (labels, weak_labels), small
-                if _off_colour_end(ln, level):
+                if doubt or _off_colour_end(ln, level):
                     continue
                 if ln.height < MIN_LINE_PX or len(ln.comps) < 2 and (ln.box[2] - ln.box[0]) < 2 * ln.height:
                     continue
@@ -382,7 +524,13 @@ class NameReader:
                 cands.append((len(ln.comps) * ln.height, ln))
         cands.sort(key=lambda c: -c[0])
         out = NameRead()
-        for _score, ln in cands[:2]:  # the best line of each polarity, usually
+        tried: list[_Line] = []
+        for _score, ln in cands:
+            if len(tried) == 2:  # the best line of each polarity, usually
+                break
+            if any(o.polarity == ln.polarity and _overlap(o.box, ln.box) for o in tried):
+                continue  # another grouping of the same text: a part of what was not read
+            tried.append(ln)
             res = self._read_line(ln, maps[ln.polarity], centred)
             out.readings += res.readings
             if res.name is not None:
@@ -403,6 +551,7 @@ class NameReader:
         span[max(0, by0 - 1 - box[1]):by1 + 1 - box[1], bx0 - box[0]:bx1 - box[0]] = True
         scale = min(8.0, max(1.0, OCR_LINE_HEIGHT / max(hh, 1)))
         readings: list[tuple[str | None, float, int]] = []  # (name or None, confidence, view)
+        sure: list[str] = []  # every word read with confidence, in readings kept or not
         seen: dict[bytes, list] = {}
         for k in range(resp.shape[0]):
             sub = resp[k][box[1]:box[3], box[0]:box[2]]
@@ -414,12 +563,13 @@ class NameReader:
                 self.calls += 1
                 if DEBUG_DIR:
                     cv2.imwrite(f"{DEBUG_DIR}/ocr_{self.calls:04d}.png", img)
-                dark = np.nonzero((img < 128).any(axis=0))[0]
-                ink = (int(dark[0]), int(dark[-1]) + 1) if dark.size else None
-                readings.append((*clean_reading(self.reader.read(img), ink, hh * scale * VIEW_SCALES[view]), view))
+                ink = ink_runs(img)
+                words = self.reader.read(img)
+                sure += [w.text for w in words if w.conf >= MIN_WORD_CONF]
+                readings.append((*clean_reading(words, ink, hh * scale * VIEW_SCALES[view]), view))
                 if _decided(readings):
-                    return _vote(readings, centred=centred)
-        return _vote(readings, centred=centred)
+                    return _vote(readings, centred=centred, words=sure)
+        return _vote(readings, centred=centred, words=sure)
 
 
 #: Share of the valid readings that must agree on the name (2 of 3 is not enough).
@@ -435,9 +585,32 @@ def _decided(readings: list[tuple[str | None, float, int]]) -> bool:
     return not valid and len(readings) >= 4
 
 
-def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool) -> NameRead:
+def _letters(key: str) -> str:
+    """The letters and digits of a name key: readings that differ only in punctuation (a speck
+    read as an apostrophe) agree on the name."""
+    return "".join(ch for ch in key if ch.isalnum())
+
+
+def _near(a: str, b: str) -> bool:
+    """Whether two words of three letters or more differ in one letter (two in words of eight or
+    more; an edit distance): one letter read two ways ("Tarig", "Tariq"), not another word."""
+    most = 2 if min(len(a), len(b)) >= 8 else 1
+    if a == b or min(len(a), len(b)) < 3 or abs(len(a) - len(b)) > most:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= most
+
+
+def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words: list[str] = ()) -> NameRead:
     """The name both views read (or one view in three samples), agreed by at least ``AGREEMENT``
-    of the valid readings."""
+    of the valid readings, with no letter read two ways: neither in another valid reading nor in
+    a confident word of any reading (``words``: a reading left out for another, unsure word still
+    says how Tesseract saw this one: "Tariq" once against "Tarig" three times)."""
     texts = [t or "" for t, _c, _v in readings]
     valid = [(t, c, v) for t, c, v in readings if t]
     if not valid:
@@ -447,6 +620,12 @@ def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool) -> Na
     chosen = [(t, c, v) for (t, c, v), k in zip(valid, keys) if k == best]
     votes = len(chosen)
     if (len({v for _t, _c, v in chosen}) < 2 and votes < 3) or votes < AGREEMENT * len(valid):
+        return NameRead(readings=texts)
+    if len({_letters(k) for k in keys}) > 1:
+        return NameRead(readings=texts)  # a letter read two ways ("Tanaka", "Tanake"): not sure which
+    mine = {_letters(normalize_name(w)) for w in best.split()}
+    seen = {k for k in (_letters(normalize_name(w)) for w in words) if not _TAG_WORD.match(k)}
+    if any(_near(w, m) for w in seen - mine for m in mine):
         return NameRead(readings=texts)
     text = max(chosen, key=lambda tc: tc[1])[0]
     if centred and _INITIALS.match(text.replace(" ", "")):

@@ -15,6 +15,7 @@ goes through drawtext ``textfile=`` (no filtergraph escaping of names like "Liam
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,10 +115,15 @@ def _pil_font(path: str, size: int):
 
 
 def text_size(font: str, size: int, text: str) -> tuple[int, int, int]:
-    """(advance width, ascent, descent) of ``text`` in pixels (what drawtext will need)."""
+    """(advance width, ascent, descent) of ``text`` in pixels (what drawtext will need).
+
+    drawtext advances by whole pixels per glyph (hinted advances), which at small sizes makes a
+    line up to 3 px wider than its fractional layout width: the wider of the two, or a label box
+    sized from it would end inside its last letter (no meeting tool draws that)."""
     f = _pil_font(font, size)
     ascent, descent = f.getmetrics()
-    return int(round(f.getlength(text))), int(ascent), int(descent)
+    width = max(f.getlength(text), sum(round(f.getlength(ch)) for ch in text))
+    return int(math.ceil(width)), int(ascent), int(descent)
 
 
 def _png(path: Path, rgba: np.ndarray) -> str:
