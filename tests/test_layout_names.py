@@ -9,8 +9,8 @@ from engage.errors import SessionError
 from engage.naming import normalize_name, strip_role_tags
 from engage.layout import detect_layout, tile_iou
 from engage.layout.identity import assign_ids
-from engage.layout.names import (NameRead, _box_edge, _drop_icons, _extend, _Line, _trim_box, _vote, clean_reading,
-                                 ink_runs)
+from engage.layout.names import (NameRead, _box_edge, _drop_icons, _extend, _Line, _trim_box, _unanimous, _vote,
+                                 clean_reading, ink_runs)
 from engage.layout.ocr import OcrUnavailable, Word
 from engage.layout.spans import ClosedSpan
 from engage.synth import default_sources, make_gallery, make_single
@@ -113,6 +113,21 @@ def test_a_mark_beyond_the_label_box_is_the_picture_beyond_a_picture_edge_a_doub
     assert _trim_box(line, picture, []) is False and sorted(line.comps) == sorted(ross + [beyond])
     # an "i" right on the box's edge (a box too tight for its text): the line's end is in doubt
     assert _trim_box(_Line(ross + [_mark(29, 33, 30, 40, 6)], 1), box, [_mark(29, 31, 30, 32, 7)]) is True
+
+
+def test_unsure_names_count_only_when_every_view_of_three_samples_reads_them_alike():
+    # readings: (name or None, Tesseract's mean confidence, view, sample), without the confidence bars
+    isabella = [("Isabella Costa", c, v, k) for k, (c0, c1) in enumerate([(87, 80), (94, 83), (94, 56)])
+                for v, c in ((0, c0), (1, c1))]
+    r = _unanimous(isabella, centred=False)
+    assert r.name == "Isabella Costa" and 0 < r.confidence < 0.9  # less sure than a voted name
+    assert _unanimous(isabella[:4], centred=False) is None  # two samples only: a still label's repeated misreading
+    assert _unanimous([(t, c, 0, k) for t, c, _v, k in isabella], centred=False) is None  # one view only
+    other = isabella[:5] + [("Isabella Costo", 90, 1, 2)]
+    assert _unanimous(other, centred=False) is None  # one letter read another way
+    assert _unanimous(isabella[:5] + [(None, 0.0, 1, 2)], centred=False) is None  # one sample unread
+    assert _unanimous(isabella, centred=False, words=["Isabela"]) is None  # a confident word says otherwise
+    assert _unanimous([("PR", 60, v, k) for k in range(3) for v in (0, 1)], centred=True) is None  # initials
 
 
 def test_vote_needs_two_views_or_three_samples_and_refuses_initials_in_the_middle():

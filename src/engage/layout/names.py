@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 Rect = tuple[int, int, int, int]
 
 #: Tesseract word confidence (0-100) a reading needs on every word, and on average.
-MIN_WORD_CONF = 80.0
+MIN_WORD_CONF = 86.0
 MIN_MEAN_CONF = 85.0
 #: Upscaled height (px) of the text line given to Tesseract, and the two views' factors on it.
 OCR_LINE_HEIGHT = 40
@@ -409,7 +409,8 @@ def ink_runs(img: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float = 0.0) -> tuple[str | None, float]:
+def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float = 0.0, *,
+                  min_word_conf: float = MIN_WORD_CONF, min_mean_conf: float = MIN_MEAN_CONF) -> tuple[str | None, float]:
     """Display name from Tesseract's words (or None) and its mean confidence (0-100).
 
     Symbol-only words (a read icon) and trailing role tags or pronouns go; every other word must be
@@ -429,7 +430,7 @@ def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float
                 break
         else:
             break
-    if not ws or min(w.conf for w in ws) < MIN_WORD_CONF:
+    if not ws or min(w.conf for w in ws) < min_word_conf:
         return None, 0.0
     if ink and line_h > 0:
         edge = 0.3 * line_h  # a letter's side bearing
@@ -443,7 +444,7 @@ def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float
         return None, 0.0
     display = _BARE_TAG.sub("", strip_role_tags(text)).strip()
     conf = float(np.mean([w.conf for w in ws]))
-    if not display or not _plausible(display) or conf < MIN_MEAN_CONF:
+    if not display or not _plausible(display) or conf < min_mean_conf:
         return None, conf
     return display, conf
 
@@ -551,6 +552,7 @@ class NameReader:
         span[max(0, by0 - 1 - box[1]):by1 + 1 - box[1], bx0 - box[0]:bx1 - box[0]] = True
         scale = min(8.0, max(1.0, OCR_LINE_HEIGHT / max(hh, 1)))
         readings: list[tuple[str | None, float, int]] = []  # (name or None, confidence, view)
+        unsure: list[tuple[str | None, float, int, int]] = []  # the same without the confidence bars, and the sample
         sure: list[str] = []  # every word read with confidence, in readings kept or not
         seen: dict[bytes, list] = {}
         for k in range(resp.shape[0]):
@@ -566,14 +568,23 @@ class NameReader:
                 ink = ink_runs(img)
                 words = self.reader.read(img)
                 sure += [w.text for w in words if w.conf >= MIN_WORD_CONF]
-                readings.append((*clean_reading(words, ink, hh * scale * VIEW_SCALES[view]), view))
+                line_h = hh * scale * VIEW_SCALES[view]
+                readings.append((*clean_reading(words, ink, line_h), view))
+                unsure.append((*clean_reading(words, ink, line_h, min_word_conf=0.0, min_mean_conf=0.0), view, k))
                 if _decided(readings):
-                    return _vote(readings, centred=centred, words=sure)
-        return _vote(readings, centred=centred, words=sure)
+                    voted = _vote(readings, centred=centred, words=sure)
+                    if voted.name or not _same_letters(unsure):
+                        return voted
+                    # unsure but unanimous so far: the next sample may make it a unanimous name
+        voted = _vote(readings, centred=centred, words=sure)
+        return voted if voted.name else _unanimous(unsure, centred=centred, words=sure) or voted
 
 
 #: Share of the valid readings that must agree on the name (2 of 3 is not enough).
 AGREEMENT = 0.75
+#: Different samples (frames with other pixels) in which every view must read the same letters for a
+#: name Tesseract is unsure of (:func:`_unanimous`).
+UNANIMOUS_SAMPLES = 3
 
 
 def _decided(readings: list[tuple[str | None, float, int]]) -> bool:
@@ -583,6 +594,38 @@ def _decided(readings: list[tuple[str | None, float, int]]) -> bool:
         return True
     # nothing valid after two samples (both views each): a third will not make a name
     return not valid and len(readings) >= 4
+
+
+def _same_letters(readings: list[tuple[str | None, float, int, int]]) -> bool:
+    """Every reading gives a name, and the same letters."""
+    return all(t for t, *_rest in readings) and len({_letters(normalize_name(t)) for t, *_rest in readings}) == 1
+
+
+def _unanimous(readings: list[tuple[str | None, float, int, int]], *, centred: bool, words: list[str] = ()
+               ) -> NameRead | None:
+    """A name every view of at least ``UNANIMOUS_SAMPLES`` different samples reads letter for letter,
+    though Tesseract is unsure of a word (a capital "I" it could take for "l": "Isabella" at 15-92).
+
+    Why: the confidence bars guard against a consistent misreading of one picture ("Tarig" for
+    "Tariq" on both views of a still label); pixels that differ from sample to sample (video noise, a
+    moving picture under a translucent box) and two scales all giving the same letters are evidence
+    of their own. The same checks as the vote apply (no letter of it read another way in a confident
+    word; no initials in a circle); the confidence is Tesseract's mean, so lower than a voted name's.
+    """
+    if not readings or not _same_letters(readings) or not _letters(normalize_name(readings[0][0])):
+        return None
+    if len({k for *_rest, k in readings}) < UNANIMOUS_SAMPLES or len({v for _t, _c, v, _k in readings}) < 2:
+        return None
+    best = normalize_name(readings[0][0])
+    mine = {_letters(normalize_name(w)) for w in best.split()}
+    seen = {k for k in (_letters(normalize_name(w)) for w in words) if not _TAG_WORD.match(k)}
+    if any(_near(w, m) for w in seen - mine for m in mine):
+        return None
+    text = max(readings, key=lambda r: r[1])[0]
+    if centred and _INITIALS.match(text.replace(" ", "")):
+        return None
+    conf = max(0.01, float(np.mean([c for _t, c, _v, _k in readings])) / 100.0)
+    return NameRead(text, round(conf, 3), [t for t, *_rest in readings])
 
 
 def _letters(key: str) -> str:
