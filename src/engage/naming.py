@@ -45,3 +45,12 @@ def normalize_name(name: str | None) -> str:
     """Case-, whitespace- and emoji-insensitive key of a display name ('' if nothing is left):
     :func:`strip_role_tags`, casefolded, typographic apostrophes as ``'`` ("O’Brien" = "O'Brien")."""
     return " ".join(strip_role_tags(name).casefold().translate(_APOSTROPHES).split())
+
+
+def unique_names(keys: list[str | None]) -> list[str | None]:
+    """The name keys of one span's tiles, None where a key is empty or on more than one tile.
+
+    Why: a name is evidence for one person only where it is on one tile of the span (two tiles
+    "iPad" say nothing); the layout's ids and the speakers stage both apply this rule.
+    """
+    return [k if k and keys.count(k) == 1 else None for k in keys]

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from engage.layout.spans import ClosedSpan
+from engage.naming import unique_names
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,6 @@ def _match(cost: np.ndarray, limit: float) -> list[tuple[int, int]]:
     return [(int(r), int(c)) for r, c in zip(rows, cols) if cost[r, c] <= limit]
 
 
-def _unique(keys: list[str | None]) -> list[str | None]:
-    """Names that appear on one tile of the span only (None elsewhere)."""
-    return [k if k and keys.count(k) == 1 else None for k in keys]
-
-
 def assign_ids(spans: list[ClosedSpan], *, max_distance: float, rejoin_max_distance: float = 0.0,
                names: list[list[str | None]] | None = None) -> list[list[str]]:
     """Person id of every tile of every span (tiles are row-major inside a span).
@@ -58,11 +54,11 @@ def assign_ids(spans: list[ClosedSpan], *, max_distance: float, rejoin_max_dista
     person_name: dict[str, str] = {}  # person -> the name last read on their tile
     next_id = 0
     for k, span in enumerate(spans):
-        keys = _unique(list(names[k])) if names else [None] * len(span.rects)
+        keys = unique_names(list(names[k])) if names else [None] * len(span.rects)
         cur: list[str | None] = [None] * len(span.rects)
         if k > 0 and spans[k - 1].rects and span.rects:
             prev = spans[k - 1]
-            prev_keys = _unique(list(names[k - 1])) if names else [None] * len(prev.rects)
+            prev_keys = unique_names(list(names[k - 1])) if names else [None] * len(prev.rects)
             cost = np.array([[_distance(a, b) for b in span.sig_start] for a in prev.sig_end])
             allowed = cost <= max_distance
             for r, a in enumerate(prev_keys):

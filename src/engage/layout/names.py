@@ -596,6 +596,16 @@ def _decided(readings: list[tuple[str | None, float, int]]) -> bool:
     return not valid and len(readings) >= 4
 
 
+def _refuted(key: str, text: str, words: list[str], centred: bool) -> bool:
+    """Whether a name both readings agree on is still not sure: a letter of it read another way in a
+    confident word of any reading (``words``), or initials in a circle (Teams, Meet: not a name)."""
+    mine = {_letters(normalize_name(w)) for w in key.split()}
+    seen = {k for k in (_letters(normalize_name(w)) for w in words) if not _TAG_WORD.match(k)}
+    if any(_near(w, m) for w in seen - mine for m in mine):
+        return True
+    return bool(centred and _INITIALS.match(text.replace(" ", "")))
+
+
 def _same_letters(readings: list[tuple[str | None, float, int, int]]) -> bool:
     """Every reading gives a name, and the same letters."""
     return all(t for t, *_rest in readings) and len({_letters(normalize_name(t)) for t, *_rest in readings}) == 1
@@ -616,13 +626,8 @@ def _unanimous(readings: list[tuple[str | None, float, int, int]], *, centred: b
         return None
     if len({k for *_rest, k in readings}) < UNANIMOUS_SAMPLES or len({v for _t, _c, v, _k in readings}) < 2:
         return None
-    best = normalize_name(readings[0][0])
-    mine = {_letters(normalize_name(w)) for w in best.split()}
-    seen = {k for k in (_letters(normalize_name(w)) for w in words) if not _TAG_WORD.match(k)}
-    if any(_near(w, m) for w in seen - mine for m in mine):
-        return None
     text = max(readings, key=lambda r: r[1])[0]
-    if centred and _INITIALS.match(text.replace(" ", "")):
+    if _refuted(normalize_name(readings[0][0]), text, words, centred):
         return None
     conf = max(0.01, float(np.mean([c for _t, c, _v, _k in readings])) / 100.0)
     return NameRead(text, round(conf, 3), [t for t, *_rest in readings])
@@ -666,12 +671,8 @@ def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words
         return NameRead(readings=texts)
     if len({_letters(k) for k in keys}) > 1:
         return NameRead(readings=texts)  # a letter read two ways ("Tanaka", "Tanake"): not sure which
-    mine = {_letters(normalize_name(w)) for w in best.split()}
-    seen = {k for k in (_letters(normalize_name(w)) for w in words) if not _TAG_WORD.match(k)}
-    if any(_near(w, m) for w in seen - mine for m in mine):
-        return NameRead(readings=texts)
     text = max(chosen, key=lambda tc: tc[1])[0]
-    if centred and _INITIALS.match(text.replace(" ", "")):
-        return NameRead(readings=texts)  # initials in a circle (Teams, Meet): not a name
+    if _refuted(best, text, words, centred):
+        return NameRead(readings=texts)
     conf = float(np.mean([c for _t, c, _v in chosen])) / 100.0 * votes / len(readings)
     return NameRead(text, round(conf, 3), texts)

@@ -24,7 +24,7 @@ import numpy as np
 
 from engage import TIMELINE_FPS
 from engage.contract import TimelineSpan, Utterance
-from engage.naming import normalize_name
+from engage.naming import normalize_name, unique_names
 
 #: ``asd.attribution`` values.
 ATTRIBUTION_MODES = ("auto", "asd", "name")
@@ -106,12 +106,8 @@ def asd_speakers(cues: Sequence[Utterance], scores: dict[str, np.ndarray], *, th
 
 def span_name_index(span: TimelineSpan) -> dict[str, str]:
     """Normalised tile name -> person for the names that belong to exactly one tile of the span."""
-    owners: dict[str, set[str]] = {}
-    for tile in span.tiles:
-        key = normalize_name(tile.name) if tile.name else ""
-        if key:
-            owners.setdefault(key, set()).add(tile.id)
-    return {key: next(iter(ids)) for key, ids in owners.items() if len(ids) == 1}
+    keys = unique_names([normalize_name(t.name) if t.name else None for t in span.tiles])
+    return {key: t.id for key, t in zip(keys, span.tiles) if key}
 
 
 def name_speakers(cues: Sequence[Utterance], spans: Sequence[TimelineSpan]) -> list[str | None]:
