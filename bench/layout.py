@@ -51,7 +51,7 @@ def main() -> None:
         return time.monotonic() - t0
 
     d = min(decode(), decode())
-    from engage.interaction.names import normalize_name
+    from engage.naming import normalize_name
 
     timings: dict = {}
     t0 = time.monotonic()

@@ -99,7 +99,7 @@ def _render(name: str, path: Path) -> None:
 
 
 def run_case(name: str, cache: Path) -> tuple[list[str], dict]:
-    from engage.interaction.names import normalize_name
+    from engage.naming import normalize_name
     from engage.layout import detect_layout, tile_iou
 
     path = cache / f"case_{name}.mp4"

@@ -7,7 +7,8 @@ import pytest
 from engage.errors import SessionError
 from engage.interaction.chat import parse_chat_text, read_chat
 from engage.contract import Layout, Span, Tile
-from engage.interaction.names import build_name_index, read_participants
+from engage.identity import read_participants
+from engage.interaction.names import build_name_index
 from engage.naming import normalize_name
 
 

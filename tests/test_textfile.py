@@ -60,7 +60,7 @@ def test_newlines_are_universal(tmp_path):
 
 def test_readers_share_the_policy(tmp_path):
     """participants.csv, labels.csv, layout.json overrides and transcripts accept cp1252 and BOMs alike."""
-    from engage.interaction.names import read_participants
+    from engage.identity import read_participants
     from engage.layout.override import load_override
     from engage.model.dataset import read_labels
     from engage.transcript import read_transcript

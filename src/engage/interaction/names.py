@@ -13,13 +13,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from engage.identity import Participant, read_participants
 from engage.naming import normalize_name
 
 log = logging.getLogger(__name__)
-
-__all__ = ["NameIndex", "Participant", "build_name_index", "read_participants"]
-
 
 @dataclass
 class NameIndex:
@@ -39,7 +35,7 @@ class NameIndex:
 def build_name_index(participants: list[tuple[str, str]], layout: list[tuple[str, str]]) -> NameIndex:
     """Index names from participants.csv (first) and layout labels (only names the csv lacks).
 
-    ``participants``: (person, name) pairs or :class:`~engage.identity.Participant` rows (key ignored).
+    ``participants``: (person, name) pairs or ``engage.identity.Participant`` rows (key ignored).
     """
     idx = NameIndex()
     for source, rows in (("participants", participants), ("layout", layout)):

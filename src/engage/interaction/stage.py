@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engage.contract import INTERACTION, Clip, Utterance, read_clips, read_layout, read_utterances
+from engage.identity import read_participants
 from engage.interaction.chat import ChatMessage, read_chat
 from engage.interaction.features import FEATURE_COLUMNS, PersonChat, PersonSpeech, clip_rows, person_speech, rows_to_table
-from engage.interaction.names import NameIndex, build_name_index, read_participants
+from engage.interaction.names import NameIndex, build_name_index
 from engage.naming import normalize_name
 from engage.interaction.sentiment import compound, model_info
 from engage.interaction.summary import participation_rows, plot_participation, write_participation_csv

@@ -27,11 +27,11 @@ import pyarrow as pa
 
 from engage.contract import DATASET
 from engage.errors import SessionError
+from engage.identity import session_identity
 from engage.model.chunks import chunk_statistics
 from engage.model.dataset import build_table, split_counts
 from engage.model.features import face_frame_matrix, match_columns
 from engage.model.labels import CMOSE_LABEL_TEXT
-from engage.model.split import person_key
 from engage.openface import read_openface_csv
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ def import_cmose(
         raise SessionError(None, json_path, f"embeds have different lengths {sorted(dims)}")
     arr = {k: (np.stack(v) if k in ("face", "i3d", "aud") else v) for k, v in rows.rows.items()}
     arr["text"] = np.zeros((len(labels), 0), np.float32)
-    keys = [person_key(a, b) for a, b in zip(arr["session"], arr["person"])]
+    keys = [session_identity(a, b) for a, b in zip(arr["session"], arr["person"])]
     arr["identity"] = keys  # the release's person key is its identity: video{X}/person{Z}
     shared = _persons_in_several_splits(keys, splits)
     counts = split_counts(splits, labels)

@@ -19,12 +19,13 @@ import pyarrow as pa
 
 from engage.contract import DATASET, FACE
 from engage.errors import SessionError
+from engage.identity import session_identity
 from engage.io.parquet import read_meta
 from engage.labels.files import read_label_file
 from engage.labels.merge import read_merged_labels
 from engage.model.features import session_clip_features, usable_face_columns
 from engage.model.labels import LEVEL_INDEX, LEVELS
-from engage.model.split import person_key, split_persons
+from engage.model.split import split_persons
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def build_dataset(
         labels += [lab[c] for c in part["clip_id"]]
         log.info("session %s: %d labelled clips of %d", s, len(idx), len(feat["clip_id"]))
     rows = concat_rows(parts)
-    keys = [k or person_key(s, p) for k, s, p in zip(rows["identity"], rows["session"], rows["person"])]
+    keys = [k or session_identity(s, p) for k, s, p in zip(rows["identity"], rows["session"], rows["person"])]
     rows["identity"] = keys
     assign = split_persons(keys, seed, test_fraction, val_fraction)
     splits = [assign[k] for k in keys]

@@ -10,13 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from engage.identity import session_identity
-
-
-def person_key(session: str, person: str) -> str:
-    """The session-local identity ``<session>/<person>`` (tile ids restart in every session)."""
-    return session_identity(session, person)
-
 
 def split_persons(keys, seed: int, test_fraction: float, val_fraction: float = 0.0) -> dict[str, str]:
     """Assign each distinct identity to train/val/test with a seeded shuffle of the sorted identities.
