@@ -15,6 +15,11 @@ seconds has only a few layout samples, the hard case for the grid fit.
 
     .venv/bin/python bench/layout_cases.py            # all cases
     .venv/bin/python bench/layout_cases.py 1080p_25 leave_9_8
+    .venv/bin/python bench/layout_cases.py --draw 7   # another draw: seed 7, names shifted by 17
+
+The default draw is the one docs/layout.md reports; ``--draw N`` renders every gallery case again
+with seed N and the name list shifted by 17 (other pictures behind other names, in a cache folder
+of its own), to see how much the numbers depend on one draw.
 """
 
 from __future__ import annotations
@@ -77,10 +82,19 @@ CASES: dict[str, dict] = {
 }
 
 
-def _render(name: str, path: Path) -> None:
+#: Shift of the name list in another draw (``--draw``): every person gets another name.
+DRAW_NAME_SHIFT = 17
+
+
+def _render(name: str, path: Path, draw: int | None = None) -> None:
     from engage.synth import default_sources, make_dark_clip, make_gallery, make_screen_share, make_single
+    from engage.synth.labels import default_names
 
     kw = dict(CASES[name])
+    if draw is not None and not kw.get("share") and not kw.get("single"):
+        n = max([kw.get("n_tiles", 16)] + [c[1] for c in kw.get("changes", ())])
+        names = default_names(n + DRAW_NAME_SHIFT)
+        kw.update(seed=draw, names=(names[DRAW_NAME_SHIFT:] + names[:DRAW_NAME_SHIFT])[:n])
     if kw.pop("share", False):
         make_screen_share(path, **{"duration": 8.0, **kw})
         return
@@ -98,7 +112,7 @@ def _render(name: str, path: Path) -> None:
     make_gallery(path, **kw)
 
 
-def run_case(name: str, cache: Path) -> tuple[list[str], dict]:
+def run_case(name: str, cache: Path, draw: int | None = None) -> tuple[list[str], dict]:
     from engage.naming import normalize_name
     from engage.layout import detect_layout, tile_iou
 
@@ -106,7 +120,7 @@ def run_case(name: str, cache: Path) -> tuple[list[str], dict]:
     truth_path = path.with_name(path.stem + ".truth.json")
     if not path.exists() or not truth_path.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        _render(name, path)
+        _render(name, path, draw)
     truth = json.loads(truth_path.read_text())
     w, h = truth["frame_size"]
     timings: dict = {}
@@ -143,7 +157,11 @@ def main() -> None:
     ap.add_argument("cases", nargs="*", help=f"cases to run (default all): {', '.join(CASES)}")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "engage-bench" / "layout-cases",
                     help="folder for the rendered galleries (kept between runs)")
+    ap.add_argument("--draw", type=int, default=None, metavar="SEED",
+                    help=f"another draw: gallery cases rendered with this seed and the names shifted by {DRAW_NAME_SHIFT}")
     args = ap.parse_args()
+    if args.draw is not None:
+        args.cache = args.cache.with_name(f"{args.cache.name}-draw{args.draw}")
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
         ap.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES)}")
@@ -152,7 +170,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     total = {"named": 0, "shown": 0, "wrong": 0, "secs": 0.0, "names_s": 0.0, "tiles": 0, "spans": 0}
     for name in args.cases or CASES:
-        rows, tally = run_case(name, args.cache)
+        rows, tally = run_case(name, args.cache, args.draw)
         for row in rows:
             print(row, flush=True)
         for key in total:

@@ -390,7 +390,9 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
     span; an empty grid place or a margin never does). A dark picture on a dark gutter can hide
     three of its four sides, but not that it moves.
     """
-    if len(rects) < 2:
+    if len(rects) == 1:
+        return _complete_mirror(rects, sm, bg_ii, live_ii)
+    if not rects:
         return rects
     w0 = int(np.median([r[2] for r in rects]))
     rects = _drop_gutter_swallowers(sorted(rects, key=lambda r: (r[1], r[0])), w0)
@@ -424,6 +426,25 @@ def complete_rows(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None, 
     return sorted(out, key=lambda r: (r[1], r[0]))
 
 
+def _complete_mirror(rects: list[Rect], sm: SupportMaps, bg_ii: np.ndarray | None,
+                     live_ii: np.ndarray | None) -> list[Rect]:
+    """One tile found: look for its neighbour where a centred gallery puts it, the tile mirrored
+    about the frame's middle (two people side by side, or one above the other).
+
+    Why: with two people and a dark picture on the dark gutter, only the bright tile's edges show,
+    and no pitch can be measured from one tile; meeting tools centre the gallery, so the other
+    tile's place is the mirror of the first. It is accepted by the same tests as any completed slot
+    (not background; the row's lines continue, or weakly around a live picture).
+    """
+    x, y, w, h = rects[0]
+    out = list(rects)
+    for axis, pos, size, limit in ((0, x, w, sm.w), (1, y, h, sm.h)):
+        pitch = abs((limit - pos - size) - pos)
+        if pitch >= size and _fill_slots(out, axis, pitch, 0, sm, bg_ii, live_ii, free_slack=0):
+            break
+    return sorted(out, key=lambda r: (r[1], r[0]))
+
+
 def _drop_off_lattice(rects: list[Rect], pitch: int) -> list[Rect]:
     """Drop a tile that sits off the column lattice (a whole number of pitches from the other tiles).
 
@@ -445,11 +466,11 @@ def _drop_off_lattice(rects: list[Rect], pitch: int) -> list[Rect]:
 
 
 def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: SupportMaps,
-                bg_ii: np.ndarray | None, live_ii: np.ndarray | None) -> bool:
+                bg_ii: np.ndarray | None, live_ii: np.ndarray | None, free_slack: int = 3) -> bool:
     """One completion pass along ``axis`` (0: left/right in a row, 1: above/below in a column).
 
     A free slot one ``pitch`` from a tile is searched a few pixels around (``aligned_slack`` when it
-    lines up with other tiles, else 3) for its own edges, then accepted when it is not background
+    lines up with other tiles, else ``free_slack``) for its own edges, then accepted when it is not background
     and the lines across it (a row's top/bottom, a column's left/right) continue: mean support
     >= 0.5, or >= ``WEAK_CROSS_LINES`` around a live picture. Appends to ``out``; True if it added.
     """
@@ -469,7 +490,7 @@ def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: 
             if pos < 0 or pos + size > limit or any(abs(r[0] - x) < w and abs(r[1] - y) < h for r in out):
                 continue
             best = None
-            slack = aligned_slack if lined else 3
+            slack = aligned_slack if lined else free_slack
             for d in range(-slack, slack + 1):
                 if pos + d < 0 or pos + d + size > limit:
                     continue

@@ -55,6 +55,8 @@ MIN_MEAN_CONF = 85.0
 OCR_LINE_HEIGHT = 40
 VIEW_SCALES = (1.0, 1.6)
 VIEW_MASKS = ("keep", "span")
+#: The picture view's size (:meth:`NameReader._picture_refutes`) on the stroke views' scale.
+PICTURE_VIEW_SCALE = 1.4
 #: Text lines lower than this (display px, capitals to descenders: a font of about 11 px) are not
 #: read: Tesseract misreads such small names consistently ("Prrya" for "Priya") on every sample.
 MIN_LINE_PX = 6
@@ -300,8 +302,10 @@ def _aligned(bar, comps) -> bool:
     return abs(bar[3] - base) <= 1 and any(bar[1] == c[1] for c in comps if abs(c[3] - base) <= 1)
 
 
-#: Grey levels a mark at the end of a line may lie below the line's text colour.
+#: Grey levels a mark at the end of a line may lie below the line's text colour, over most of its
+#: pixels (TEXT_LEVEL_TOL) and at its brightest (TEXT_PEAK_TOL).
 TEXT_LEVEL_TOL = 25.0
+TEXT_PEAK_TOL = 12.0
 
 
 def _off_colour_end(line: _Line, level: np.ndarray) -> bool:
@@ -311,18 +315,28 @@ def _off_colour_end(line: _Line, level: np.ndarray) -> bool:
     end of a translucent box (a light door beside a dark shirt) is a mark as well, but a duller one,
     and Tesseract reads it as a letter ("Duboisr"). Such a line is not read: dropping the mark could
     as well drop a letter (small letters are duller too), and part of a name is a wrong name. Thin
-    bars ("i", "l") do not count: their anti-aliased strokes are duller and they are letters.
+    bars ("i", "l") do not count: their anti-aliased strokes are duller and they are letters. A
+    letter of small text is dull over most of its pixels (a 10 px "J" is mostly anti-aliased edge),
+    but the core of its stroke has the text's colour: a mark is off colour only when its brightest
+    pixels are duller too (the door never reaches the text's white).
     """
-    def lvl(c) -> float:
+    def lvl(c) -> tuple[float, float]:
         sub = line.labels[c[5]][c[1]:c[3], c[0]:c[2]] == c[4]
         vals = level[c[1]:c[3], c[0]:c[2]][sub]
-        return float(np.percentile(vals, 90)) if vals.size else 0.0
+        return (float(np.percentile(vals, 90)), float(vals.max())) if vals.size else (0.0, 0.0)
 
     comps = sorted(line.comps)
     if len(comps) < 3:
         return False
-    ref = float(np.median([lvl(c) for c in comps]))
-    return any(c[2] - c[0] > 0.4 * (c[3] - c[1]) and lvl(c) < ref - TEXT_LEVEL_TOL for c in (comps[0], comps[-1]))
+    levels = [lvl(c) for c in comps]
+    ref = float(np.median([v for v, _p in levels]))
+    peak = float(np.median([p for _v, p in levels]))
+
+    def off(k: int) -> bool:
+        c, (v, p) = comps[k], levels[k]
+        return c[2] - c[0] > 0.4 * (c[3] - c[1]) and v < ref - TEXT_LEVEL_TOL and p < peak - TEXT_PEAK_TOL
+
+    return off(0) or off(-1)
 
 
 def _overlap(a, b) -> bool:
@@ -532,15 +546,17 @@ class NameReader:
             if any(o.polarity == ln.polarity and _overlap(o.box, ln.box) for o in tried):
                 continue  # another grouping of the same text: a part of what was not read
             tried.append(ln)
-            res = self._read_line(ln, maps[ln.polarity], centred)
+            res = self._read_line(ln, maps[ln.polarity], centred, greys)
             out.readings += res.readings
             if res.name is not None:
                 res.readings = out.readings
                 return res
         return out
 
-    def _read_line(self, ln: _Line, resp: np.ndarray, centred: bool) -> NameRead:
-        """Read the line in each sample (two views each) until two readings agree; then vote."""
+    def _read_line(self, ln: _Line, resp: np.ndarray, centred: bool, greys: np.ndarray | None = None) -> NameRead:
+        """Read the line in each sample (two views each) until two readings agree; then vote.
+        ``greys``: the region's grey samples, for the picture check of a name Tesseract is unsure
+        of (:meth:`_picture_refutes`)."""
         bx0, by0, bx1, by1 = ln.box
         hh = by1 - by0
         pad = max(2, hh // 3)
@@ -554,13 +570,13 @@ class NameReader:
         readings: list[tuple[str | None, float, int]] = []  # (name or None, confidence, view)
         unsure: list[tuple[str | None, float, int, int]] = []  # the same without the confidence bars, and the sample
         sure: list[str] = []  # every word read with confidence, in readings kept or not
-        seen: dict[bytes, list] = {}
+        seen: dict[bytes, list[int]] = {}  # distinct samples: their pixels -> [sample index]
         for k in range(resp.shape[0]):
             sub = resp[k][box[1]:box[3], box[0]:box[2]]
             key = np.round(sub).astype(np.uint8).tobytes()
             if key in seen:
                 continue  # the same pixels as an earlier sample (a still tile): nothing new to read
-            seen[key] = []
+            seen[key] = [k]
             for view, img in enumerate(_ocr_images(sub, keep, span, scale, hh)):
                 self.calls += 1
                 if DEBUG_DIR:
@@ -572,12 +588,43 @@ class NameReader:
                 readings.append((*clean_reading(words, ink, line_h), view))
                 unsure.append((*clean_reading(words, ink, line_h, min_word_conf=0.0, min_mean_conf=0.0), view, k))
                 if _decided(readings):
-                    voted = _vote(readings, centred=centred, words=sure)
+                    voted = _vote(readings, centred=centred, words=sure, lines=[t for t, *_rest in unsure if t])
                     if voted.name or not _same_letters(unsure):
                         return voted
                     # unsure but unanimous so far: the next sample may make it a unanimous name
-        voted = _vote(readings, centred=centred, words=sure)
-        return voted if voted.name else _unanimous(unsure, centred=centred, words=sure) or voted
+        voted = _vote(readings, centred=centred, words=sure, lines=[t for t, *_rest in unsure if t])
+        if voted.name:
+            return voted
+        agreed = _unanimous(unsure, centred=centred, words=sure)
+        if agreed is None or greys is None or self._picture_refutes(agreed.name, greys, box, ln.polarity, scale,
+                                                                                 [v[0] for v in seen.values()]):
+            return voted
+        return agreed
+
+    def _picture_refutes(self, name: str, greys: np.ndarray, box: tuple[int, int, int, int], polarity: int,
+                         scale: float, samples: list[int]) -> bool:
+        """Whether the line read straight from the picture (its grey levels, not the stroke map; one
+        view per distinct sample) gives a word of ``name`` with one letter another way, at any
+        confidence: the stroke views of a still label are not independent, and a name Tesseract is
+        unsure of there ("Gokiberg" in every view of a 10 px "Goldberg") needs a reading of its own
+        that does not contradict it."""
+        mine = {_letters(normalize_name(w)) for w in name.split()}
+        x0, y0, x1, y1 = box
+        for k in samples:
+            crop = greys[k][y0:y1, x0:x1].astype(np.float32)
+            if polarity > 0:
+                crop = 255.0 - crop  # dark text on a light ground, as Tesseract expects
+            lo, hi = float(crop.min()), float(crop.max())
+            img = ((crop - lo) / max(hi - lo, 1.0) * 255.0).astype(np.uint8)
+            img = cv2.resize(img, None, fx=scale * PICTURE_VIEW_SCALE, fy=scale * PICTURE_VIEW_SCALE,
+                             interpolation=cv2.INTER_CUBIC)
+            self.calls += 1
+            pad = max(8, OCR_LINE_HEIGHT // 3)
+            img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+            read = {_letters(normalize_name(w.text)) for w in self.reader.read(img)}
+            if any(_near(w, m) for w in read - mine for m in mine):
+                return True
+        return False
 
 
 #: Share of the valid readings that must agree on the name (2 of 3 is not enough).
@@ -639,6 +686,14 @@ def _letters(key: str) -> str:
     return "".join(ch for ch in key if ch.isalnum())
 
 
+def _lacks_letters(mine: str, other: str) -> bool:
+    """Whether ``other`` is ``mine`` with one or two letters more (``mine`` a subsequence of it)."""
+    if not 0 < len(other) - len(mine) <= 2:
+        return False
+    rest = iter(other)
+    return all(ch in rest for ch in mine)
+
+
 def _near(a: str, b: str) -> bool:
     """Whether two words of three letters or more differ in one letter (two in words of eight or
     more; an edit distance): one letter read two ways ("Tarig", "Tariq"), not another word."""
@@ -654,11 +709,15 @@ def _near(a: str, b: str) -> bool:
     return prev[-1] <= most
 
 
-def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words: list[str] = ()) -> NameRead:
+def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words: list[str] = (),
+          lines: list[str] = ()) -> NameRead:
     """The name both views read (or one view in three samples), agreed by at least ``AGREEMENT``
     of the valid readings, with no letter read two ways: neither in another valid reading nor in
     a confident word of any reading (``words``: a reading left out for another, unsure word still
-    says how Tesseract saw this one: "Tariq" once against "Tarig" three times)."""
+    says how Tesseract saw this one: "Tariq" once against "Tarig" three times); and no reading,
+    sure or not (``lines``), holds a letter more around the name's letters: the view of the line
+    as it is read "Diego Herrera" where the view of its marks lost the "g" and read "Die o Herrera"
+    three times (part of a name is a wrong name)."""
     texts = [t or "" for t, _c, _v in readings]
     valid = [(t, c, v) for t, c, v in readings if t]
     if not valid:
@@ -672,7 +731,7 @@ def _vote(readings: list[tuple[str | None, float, int]], *, centred: bool, words
     if len({_letters(k) for k in keys}) > 1:
         return NameRead(readings=texts)  # a letter read two ways ("Tanaka", "Tanake"): not sure which
     text = max(chosen, key=lambda tc: tc[1])[0]
-    if _refuted(best, text, words, centred):
+    if _refuted(best, text, words, centred) or any(_lacks_letters(_letters(best), _letters(normalize_name(t))) for t in lines):
         return NameRead(readings=texts)
     conf = float(np.mean([c for _t, c, _v in chosen])) / 100.0 * votes / len(readings)
     return NameRead(text, round(conf, 3), texts)

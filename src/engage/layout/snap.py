@@ -264,6 +264,23 @@ def _regularize(edges: list[tuple[_Edge, _Edge]], rects: list[Rect], gap_hint: i
             for i, (a, b) in enumerate(edges)]
 
 
+def _apart(placed: list[tuple[int, int]], rects: list[Rect]) -> list[tuple[int, int]]:
+    """``placed`` with no tile moved onto its row neighbour: tiles of a gallery never overlap.
+
+    Why: a tile whose own edges are hidden (a dark picture on the dark gutter) and that has no
+    neighbour with a measured gap to place it by takes the strongest step near its fitted edge,
+    which can be the neighbour's bright picture. Such a tile keeps the fitted position (the one of
+    the pair that moved more from it goes back).
+    """
+    out = list(placed)
+    for i, j in _neighbours(rects):
+        (a, wa), (b, _wb) = out[i], out[j]
+        if b < a + wa and not rects[j][0] < rects[i][0] + rects[i][2]:
+            k = max((i, j), key=lambda t: abs(out[t][0] - rects[t][0]))
+            out[k] = (rects[k][0], out[k][1])
+    return out
+
+
 def snap_rects(rects: list[Rect], frames: list[np.ndarray], scale: float) -> list[Rect]:
     """Rectangles moved to the exact pixel edges of ``frames`` (full resolution, same span).
 
@@ -275,8 +292,8 @@ def snap_rects(rects: list[Rect], frames: list[np.ndarray], scale: float) -> lis
     fs = FrameStack(frames, rects, radius)
     trects = [(y, x, h, w) for x, y, w, h in rects]
     ex, ey = _snap_axis(fs, rects, radius), _snap_axis(fs.transposed(), trects, radius)
-    xs = _regularize(ex, rects, _common_gap(ey, trects))
-    ys = _regularize(ey, trects, _common_gap(ex, rects))
+    xs = _apart(_regularize(ex, rects, _common_gap(ey, trects)), rects)
+    ys = _apart(_regularize(ey, trects, _common_gap(ex, rects)), trects)
     out = []
     for (x, w), (y, h) in zip(xs, ys):
         x, y = max(0, x), max(0, y)
