@@ -194,6 +194,21 @@ def test_person_who_leaves_and_rejoins_keeps_the_id(tmp_path):
             assert best["id"] == tid, (k, tid, best["id"])
 
 
+def test_a_speaker_border_moving_off_a_dark_tile_is_no_layout_change(tmp_path):
+    """9 -> 7 -> 9, where the 7-person grid is part of the 9-person one (the last row's middle tile stays).
+    The speaker border around a dark picture on the dark gutter gives that tile clear borders; when it
+    moved on, the tile's border support halved and every sample looked like a change, so the 7-person
+    span never grew old enough to see the rejoin, and the whole recording became one 9-tile span."""
+    path = tmp_path / "rejoin9.mp4"
+    truth = make_gallery(path, size=(1280, 720), n_tiles=9, duration=18.0, changes=[(6.0, 7), (12.0, 9)], seed=7,
+                         camera_off=(8,))
+    doc = _detect(path, truth)
+    assert [len(s["tiles"]) for s in doc["spans"]] == [9, 7, 9]
+    for k, span in enumerate(truth["spans"]):
+        for tid, (best, score) in _match(span["tiles"], doc["spans"][k]["tiles"]).items():
+            assert score >= 0.98, (k, tid, best, score)
+
+
 def test_shared_screen_gives_the_filmstrip_people_and_ids_follow_them(tmp_path):
     """Gallery -> shared slides with a filmstrip at the right -> gallery. During the share the people
     are the strip's tiles (not the big slide), and every person keeps one id through both reflows."""
