@@ -35,6 +35,9 @@ def test_role_tags_and_pronouns_are_not_part_of_the_name():
     assert strip_role_tags("Mei Chen (she/her)") == "Mei Chen"
     assert normalize_name("Tom  Becker (he / him) (Co-host)") == "tom becker"
     assert clean_reading(_words(("Lukas", 95), ("Novak", 95), ("Co", 93), ("host", 94)))[0] == "Lukas Novak"
+    # a small "(Co-host)" garbled in parentheses is still the tag; a name's own word is not
+    assert clean_reading(_words(("Isabella", 90), ("Costa", 93), ("(@o0-host)", 56)))[0] == "Isabella Costa"
+    assert clean_reading(_words(("Isabella", 90), ("Costa", 93), ("Hoste", 90)))[0] == "Isabella Costa Hoste"
 
 
 def test_unsure_symbol_or_cut_readings_give_no_name():

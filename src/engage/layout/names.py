@@ -439,7 +439,7 @@ def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float
     ws = [w for w in words if any(ch.isalnum() for ch in w.text)]
     while ws:  # a role tag or pronouns after the name go before their confidence counts
         for n in (2, 1):  # "(Co-host)" may come as "Co" "host", "(she/her)" as "she/" "her)"
-            if len(ws) > n and _TAG_WORD.match("".join(ch for w in ws[-n:] for ch in w.text.casefold() if ch.isalpha())):
+            if len(ws) > n and _is_tag("".join(w.text for w in ws[-n:])):
                 del ws[-n:]
                 break
         else:
@@ -461,6 +461,16 @@ def clean_reading(words, ink: list[tuple[int, int]] | None = None, line_h: float
     if not display or not _plausible(display) or conf < min_mean_conf:
         return None, conf
     return display, conf
+
+
+def _is_tag(text: str) -> bool:
+    """Whether a trailing word is a role tag or pronouns: its letters are one ("(Co-host)" -> "cohost"),
+    or, in parentheses, within a letter of one (Tesseract's "(@o0-host)" for a small "(Co-host)")."""
+    letters = "".join(ch for ch in text.casefold() if ch.isalpha())
+    if _TAG_WORD.match(letters):
+        return True
+    return (text.startswith("(") and text.endswith(")")
+            and any(_near(letters, tag) for tag in ("cohost", "host", "guest", "presenter", "organizer")))
 
 
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
