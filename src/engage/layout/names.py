@@ -580,13 +580,13 @@ class NameReader:
         readings: list[tuple[str | None, float, int]] = []  # (name or None, confidence, view)
         unsure: list[tuple[str | None, float, int, int]] = []  # the same without the confidence bars, and the sample
         sure: list[str] = []  # every word read with confidence, in readings kept or not
-        seen: dict[bytes, list[int]] = {}  # distinct samples: their pixels -> [sample index]
+        seen: dict[bytes, int] = {}  # distinct samples: their pixels -> sample index
         for k in range(resp.shape[0]):
             sub = resp[k][box[1]:box[3], box[0]:box[2]]
             key = np.round(sub).astype(np.uint8).tobytes()
             if key in seen:
                 continue  # the same pixels as an earlier sample (a still tile): nothing new to read
-            seen[key] = [k]
+            seen[key] = k
             for view, img in enumerate(_ocr_images(sub, keep, span, scale, hh)):
                 self.calls += 1
                 if DEBUG_DIR:
@@ -607,7 +607,7 @@ class NameReader:
             return voted
         agreed = _unanimous(unsure, centred=centred, words=sure)
         if agreed is None or greys is None or self._picture_refutes(agreed.name, greys, box, ln.polarity, scale,
-                                                                                 [v[0] for v in seen.values()]):
+                                                                                 list(seen.values())):
             return voted
         return agreed
 
