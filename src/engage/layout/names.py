@@ -581,6 +581,14 @@ class NameReader:
         unsure: list[tuple[str | None, float, int, int]] = []  # the same without the confidence bars, and the sample
         sure: list[str] = []  # every word read with confidence, in readings kept or not
         seen: dict[bytes, int] = {}  # distinct samples: their pixels -> sample index
+
+        def checked(voted: NameRead) -> NameRead:
+            """A voted name some reading was unsure of is checked by the picture view as well
+            ("Gokiberg" at 87-91 in four of six stroke views of a 10 px "Goldberg", unsure in two)."""
+            if (voted.name is None or greys is None or all(t for t, _c, _v in readings)
+                    or not self._picture_refutes(voted.name, greys, box, ln.polarity, scale, list(seen.values()))):
+                return voted
+            return NameRead(readings=voted.readings)
         for k in range(resp.shape[0]):
             sub = resp[k][box[1]:box[3], box[0]:box[2]]
             key = np.round(sub).astype(np.uint8).tobytes()
@@ -600,11 +608,11 @@ class NameReader:
                 if _decided(readings):
                     voted = _vote(readings, centred=centred, words=sure, lines=[t for t, *_rest in unsure if t])
                     if voted.name or not _same_letters(unsure):
-                        return voted
+                        return checked(voted)
                     # unsure but unanimous so far: the next sample may make it a unanimous name
         voted = _vote(readings, centred=centred, words=sure, lines=[t for t, *_rest in unsure if t])
         if voted.name:
-            return voted
+            return checked(voted)
         agreed = _unanimous(unsure, centred=centred, words=sure)
         if agreed is None or greys is None or self._picture_refutes(agreed.name, greys, box, ln.polarity, scale,
                                                                                  list(seen.values())):
@@ -615,11 +623,13 @@ class NameReader:
                          scale: float, samples: list[int]) -> bool:
         """Whether the line read straight from the picture (its grey levels, not the stroke map; one
         view per distinct sample) gives a word of ``name`` with one letter another way, at any
-        confidence: the stroke views of a still label are not independent, and a name Tesseract is
-        unsure of there ("Gokiberg" in every view of a 10 px "Goldberg") needs a reading of its own
-        that does not contradict it."""
+        confidence, in two samples alike: the stroke views of a still label are not independent, and
+        a name Tesseract is unsure of there ("Gokiberg" in every view of a 10 px "Goldberg") needs a
+        reading of its own that does not contradict it. (Once is not enough: without a label box the
+        picture view holds the picture behind the text too, and reads "Ramah" once for "Raman".)"""
         mine = {_letters(normalize_name(w)) for w in name.split()}
         x0, y0, x1, y1 = box
+        seen: set[str] = set()  # contradicting words of the samples read so far
         for k in samples:
             crop = greys[k][y0:y1, x0:x1].astype(np.float32)
             if polarity > 0:
@@ -632,8 +642,10 @@ class NameReader:
             pad = max(8, OCR_LINE_HEIGHT // 3)
             img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
             read = {_letters(normalize_name(w.text)) for w in self.reader.read(img)}
-            if any(_near(w, m) for w in read - mine for m in mine):
+            other = {w for w in read - mine if any(_near(w, m) for m in mine)}
+            if other & seen:
                 return True
+            seen |= other
         return False
 
 
