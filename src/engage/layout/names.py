@@ -550,23 +550,29 @@ class NameReader:
         cands.sort(key=lambda c: -c[0])
         out = NameRead()
         tried: list[_Line] = []
+        others: list[str] = []  # what the lines read before read, unsure readings included
         for _score, ln in cands:
             if len(tried) == 2:  # the best line of each polarity, usually
                 break
             if any(o.polarity == ln.polarity and _overlap(o.box, ln.box) for o in tried):
                 continue  # another grouping of the same text: a part of what was not read
             tried.append(ln)
-            res = self._read_line(ln, maps[ln.polarity], centred, greys)
+            res = self._read_line(ln, maps[ln.polarity], centred, greys, others)
             out.readings += res.readings
             if res.name is not None:
                 res.readings = out.readings
                 return res
         return out
 
-    def _read_line(self, ln: _Line, resp: np.ndarray, centred: bool, greys: np.ndarray | None = None) -> NameRead:
+    def _read_line(self, ln: _Line, resp: np.ndarray, centred: bool, greys: np.ndarray | None = None,
+                   others: list[str] | None = None) -> NameRead:
         """Read the line in each sample (two views each) until two readings agree; then vote.
         ``greys``: the region's grey samples, for the picture check of a name Tesseract is unsure
-        of (:meth:`_picture_refutes`)."""
+        of (:meth:`_picture_refutes`); ``others``: what other lines of the region read, unsure
+        readings included (another grouping of the same text: a line that kept the "J" read "Jakub
+        Kowalski" unsure, one that lost it "akub Kowalski" with confidence); this line's readings
+        are added to it."""
+        others = [] if others is None else others
         bx0, by0, bx1, by1 = ln.box
         hh = by1 - by0
         pad = max(2, hh // 3)
@@ -605,12 +611,14 @@ class NameReader:
                 line_h = hh * scale * VIEW_SCALES[view]
                 readings.append((*clean_reading(words, ink, line_h), view))
                 unsure.append((*clean_reading(words, ink, line_h, min_word_conf=0.0, min_mean_conf=0.0), view, k))
+                if unsure[-1][0]:
+                    others.append(unsure[-1][0])
                 if _decided(readings):
-                    voted = _vote(readings, centred=centred, words=sure, lines=[t for t, *_rest in unsure if t])
+                    voted = _vote(readings, centred=centred, words=sure, lines=others)
                     if voted.name or not _same_letters(unsure):
                         return checked(voted)
                     # unsure but unanimous so far: the next sample may make it a unanimous name
-        voted = _vote(readings, centred=centred, words=sure, lines=[t for t, *_rest in unsure if t])
+        voted = _vote(readings, centred=centred, words=sure, lines=others)
         if voted.name:
             return checked(voted)
         agreed = _unanimous(unsure, centred=centred, words=sure)
