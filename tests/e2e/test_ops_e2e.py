@@ -86,27 +86,40 @@ def test_slurm_profile_assigns_gpus_only_to_gpu_rules(sample_run, tmp_path):
     assert gpu_rules <= listed, gpu_rules - listed
 
 
+#: Outputs of the sample run the killed run starts from (copies, modification times kept, no job records): all
+#: up to the clips, as the sample run stands when its feature stages start, and i3d, the costliest feature on
+#: CPU. The kill then lands in the other feature stages (face_builtin first), the rerun finishes them.
+COPIED = ["media.json", "audio.wav", "layout.json", "cues.parquet", "tracks.parquet", "features/asd.parquet",
+          "clips.parquet", "clips", "features/i3d.parquet"]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_kill_and_rerun_incomplete_gives_identical_parquet(sample_run, tmp_path, sig):
     sessions = sample_run["sessions"]
     results = tmp_path / "results"
+    for rel in COPIED:
+        src, dst = sample_run["results"] / "demo" / rel, results / "demo" / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
     cmd = snakemake_cmd("--cores", "2", config={"sessions_dir": sessions, "results_dir": results}, cwd=tmp_path)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 240
-    # kill as soon as the first feature stage has started (clips done, others running)
-    while time.time() < deadline and not (results / "demo" / "clips.parquet").exists():
+    # kill as soon as the first feature stage has started (its log exists; the feature stages are running)
+    while time.time() < deadline and proc.poll() is None and not any((results / "logs").rglob("*.log")):
         time.sleep(0.2)
     time.sleep(1.0)
+    assert proc.poll() is None, proc.stdout.read().decode()[-3000:]  # still running: the kill interrupts it
     if sig == signal.SIGTERM:
         os.kill(proc.pid, sig)  # snakemake itself: it stops its jobs and releases the lock
     else:
         os.killpg(proc.pid, sig)  # everything at once, as a power loss: the lock stays behind
     proc.wait(timeout=120)
     cfg = {"sessions_dir": sessions, "results_dir": results}
+    ref = sorted(p.relative_to(sample_run["results"]) for p in sample_run["results"].rglob("*.parquet"))
+    assert [rel for rel in ref if not (results / rel).exists()], "the kill came after the run had finished"
     if sig == signal.SIGKILL:
         run_snakemake("--unlock", config=cfg, cwd=tmp_path)
     run_snakemake("--cores", "2", "--rerun-incomplete", config=cfg, cwd=tmp_path)
-    ref = sorted(p.relative_to(sample_run["results"]) for p in sample_run["results"].rglob("*.parquet"))
     got = sorted(p.relative_to(results) for p in results.rglob("*.parquet"))
     assert ref == got and ref
     for rel in ref:
