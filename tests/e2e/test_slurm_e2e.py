@@ -7,7 +7,10 @@ one completed Slurm job each, asd on the `gpu` partition with a GPU), and every 
 byte-identical to the local run of the same configuration (conftest `sample_run`).
 
 The cluster has no accounting, so job status comes from `squeue` (`--slurm-status-command squeue`);
-`--slurm-init-seconds-before-status-checks 2` cuts the plugin's first 40 s wait.
+`--slurm-init-seconds-before-status-checks 2` cuts the plugin's first 40 s wait. The plugin then waits
+10 s longer after each check that sees no job finish, so checks fall about 2, 14, 36 s after a submission:
+the sample's 8-12 s jobs are seen at 14 s and asd (about 30 s) at 36 s. With 8 they were seen at 26 s
+(checks at 8, 26, 54 s), and the Slurm part took 152 s instead of 98 s (measured on 2 cores).
 
 On your own cluster (profiles/slurm/README.md): `ENGAGE_SLURM_TEST=existing` uses the cluster this shell
 submits to, with profiles/slurm as you edited it; `ENGAGE_SLURM_TEST_DIR` must then be a folder that the
