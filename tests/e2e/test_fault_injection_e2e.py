@@ -10,8 +10,10 @@ The expected outcome of each case is the table in docs/robustness.md; this test 
 * no file outside the results folder (and Snakemake's own ``.snakemake/``) is created or modified.
 
 Bad sessions target ``clips.parquet`` + ``features/asd.parquet`` (the stages that read the video,
-audio and transcript; transcript cases that test only the cues, ``clips.parquet``); the good session
-(the same 3 s with a one-cue transcript) targets every per-session output up to the features.
+audio and transcript); transcript cases that test only the cues target ``cues.parquet`` (encodings,
+an empty file: ingest and cues, two jobs instead of five) or ``clips.parquet`` (cues past the end);
+the good session (the same 3 s with a one-cue transcript) targets every per-session output up to
+the features.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ GOOD_TARGETS = [
 ]
 BAD_TARGETS = ["clips.parquet", "features/asd.parquet"]
 CLIPS_ONLY = ["clips.parquet"]
+CUES_ONLY = ["cues.parquet"]
 #: Sessions whose tests read who said what (rules cues -> speakers -> utterances after asd).
 WITH_UTTERANCES = ("cues_overlap", "two_of_each")
-#: Transcript cases whose tests read only cues.parquet and clips.parquet (no asd run for them).
-CLIPS_ONLY_CASES = ("cues_cp1252", "cues_utf16", "cues_utf16_nobom", "cues_empty", "cues_past_end")
+#: Transcript cases whose tests read only cues.parquet, or also clips.parquet (no asd run for them).
+CUES_ONLY_CASES = ("cues_cp1252", "cues_utf16", "cues_utf16_nobom", "cues_empty")
+CLIPS_ONLY_CASES = ("cues_past_end",)
 
 # Transcript bodies (cue text is ASCII-safe except where the encoding is the point).
 # The good session's: the sample's first cue (Speaker A talks from 0 s to 4.6 s), cut at the 3 s end.
@@ -116,6 +120,9 @@ def build_sessions(root: Path) -> dict[str, Path]:
     fs = short_clip(cache / "faststart.mp4", "-c:a", "aac", "-movflags", "+faststart")
     data = fs.read_bytes()
     (d["truncated"] / "gallery.mp4").write_bytes(data[: int(len(data) * 0.4)])
+
+    d["truncated_index"] = session_dir(sessions, "truncated_index")  # index (moov) at the end: cut off with it
+    (d["truncated_index"] / "gallery.mp4").write_bytes(base.read_bytes()[: int(base.stat().st_size * 0.4)])
 
     d["zero_byte"] = session_dir(sessions, "zero_byte")
     (d["zero_byte"] / "gallery.mp4").write_bytes(b"")
@@ -194,6 +201,11 @@ def build_sessions(root: Path) -> dict[str, Path]:
     return d
 
 
+def targets_of(session: str) -> list[str]:
+    """The outputs a bad session's run asks for (the good session: GOOD_TARGETS)."""
+    return CUES_ONLY if session in CUES_ONLY_CASES else CLIPS_ONLY if session in CLIPS_ONLY_CASES else BAD_TARGETS
+
+
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """mtime_ns and size of every file/link under root except results/ and .snakemake/."""
     out = {}
@@ -217,7 +229,7 @@ def fault_run(tmp_path_factory) -> dict:
     results = root / "results"
     targets = [str(results / "good" / t) for t in GOOD_TARGETS]
     for s in cases:  # encoding/empty cases: the transcript is read first by rule cues (utterances reads it the same way)
-        targets += [str(results / s / t) for t in (CLIPS_ONLY if s in CLIPS_ONLY_CASES else BAD_TARGETS)]
+        targets += [str(results / s / t) for t in targets_of(s)]
         targets += [str(results / s / "utterances.parquet")] if s in WITH_UTTERANCES else []
     before = snapshot(root)
     # One thread per job: on 3 s recordings a job is mostly its process start, so two at a time on the
@@ -242,6 +254,7 @@ OVERRIDE_CASES = {
 # session -> (rule, file name, problem text) of its single ERROR line
 REJECTED = {
     "truncated": ("ingest", "gallery.mp4", "truncated file: video data"),
+    "truncated_index": ("ingest", "gallery.mp4", "not a readable video (ffprobe: "),
     "zero_byte": ("ingest", "gallery.mp4", "video file is empty (0 bytes)"),
     "audio_only": ("ingest", "gallery.mp4", "no video stream"),
     "cues_empty": ("cues", "transcript.vtt", "transcript is empty"),
@@ -392,8 +405,7 @@ def test_good_session_completes_everything(fault_run):
 @pytest.mark.parametrize("session", HANDLED)
 def test_degenerate_sessions_complete(fault_run, session):
     assert not error_lines(fault_run["proc"].stderr, session)
-    targets = CLIPS_ONLY if session in CLIPS_ONLY_CASES else BAD_TARGETS
-    for t in targets:
+    for t in targets_of(session):
         assert (fault_run["results"] / session / t).is_file(), t
 
 
@@ -433,8 +445,10 @@ def test_overlapping_out_of_order_cues_are_kept_sorted_and_attributed(fault_run)
 
 @pytest.mark.parametrize("session", ["cues_cp1252", "cues_utf16", "cues_utf16_nobom"])
 def test_bad_encodings_are_decoded(fault_run, session):
-    clips = read(fault_run["results"] / session / "clips.parquet")
-    assert any(c["utterances"] for c in clips)
+    cues = read(fault_run["results"] / session / "cues.parquet")
+    assert [(c["start"], c["end"]) for c in cues] == [(0.0, 1.4), (1.5, 2.9)]
+    if session == "cues_cp1252":
+        assert [c["voice"] for c in cues] == ["Zoë", "José"]
     log = (fault_run["results"] / "logs" / "cues" / f"{session}.log").read_text()  # the rule that reads cue times
     assert ("not UTF-8" in log) == (session == "cues_cp1252")
     assert ("is UTF-16 without a byte-order mark; decoded as utf-16-le" in log) == (session == "cues_utf16_nobom")

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import OVERRIDES, run_snakemake
+from conftest import OVERRIDES, PARALLEL, run_snakemake
 from engage.io.parquet import read_meta
 from engage.model.labels import LEVELS
 
@@ -50,7 +50,7 @@ def test_two_raters_to_trained_model_with_agreement_in_report(sample_run, tmp_pa
     }))
     opts = ["--configfile", str(OVERRIDES), str(cfg)]
     # `all` now holds the agreement and the model outputs (the sample's features are already there)
-    run_snakemake("all", "--cores", "2", "--allowed-rules", *RULES, *opts, cwd=root, timeout=600, overrides=False)
+    run_snakemake("all", *PARALLEL, "--allowed-rules", *RULES, *opts, cwd=root, timeout=600, overrides=False)
 
     merged = {r["clip_id"]: r for r in pq.read_table(results / "demo" / "labels" / "merged.parquet").to_pylist()}
     assert merged[clips[1]]["label"] == "DE" and merged[clips[1]]["agreed"] is False

@@ -17,7 +17,7 @@ import pytest
 import torch
 import yaml
 
-from conftest import OVERRIDES, run_snakemake
+from conftest import OVERRIDES, PARALLEL, run_snakemake
 from engage.model.labels import LEVELS, score_to_index
 from engage.model.testdata import write_session
 
@@ -85,7 +85,7 @@ def test_model_rules_on_contract_feature_files(tmp_path):
         write_session(results, s, n_persons=4, n_windows=3, seed=i, with_labels_in=sessions / s if s == "lab" else None,
                       identities=ids)
     cfg = tiny_config(tmp_path / "tiny.yaml", sessions, results)
-    run_snakemake(*targets(results, ["lab", "unlab"]), "--cores", "2", "--allowed-rules", *MODEL_RULES, "--configfile", str(cfg),
+    run_snakemake(*targets(results, ["lab", "unlab"]), *PARALLEL, "--allowed-rules", *MODEL_RULES, "--configfile", str(cfg),
                   cwd=tmp_path, timeout=600, overrides=False)
     check_outputs(results, ["lab", "unlab"])
     ds = pq.read_table(results / "dataset" / "tiny.parquet")
@@ -107,6 +107,6 @@ def test_model_rules_on_sample_run(sample_run, tmp_path):
         rows = [f"{cid},{LEVELS[i % 4]}" for i, cid in enumerate(clips["clip_id"])]  # TEST-ONLY labels
         (sessions / s / "labels.csv").write_text("clip_id,label\n" + "\n".join(rows) + "\n")
     cfg = tiny_config(root / "tiny.yaml", sessions, results)
-    run_snakemake(*targets(results, names), "--cores", "2", "--allowed-rules", *MODEL_RULES,
+    run_snakemake(*targets(results, names), *PARALLEL, "--allowed-rules", *MODEL_RULES,
                   "--configfile", str(OVERRIDES), str(cfg), cwd=root, timeout=600, overrides=False)
     check_outputs(results, names)
