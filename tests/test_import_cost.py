@@ -24,8 +24,9 @@ STAGES = {
     "engage.text": (),
     "engage.interaction": (),
     "engage.labels.merge": (),
-    "engage.asd": ("torch",),
-    "engage.asd.clip_speech": ("torch",),
+    "engage.model.tables": (),
+    "engage.asd.stage": ("torch",),
+    "engage.asd.clip_speech": (),
 }
 
 

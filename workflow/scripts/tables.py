@@ -1,11 +1,11 @@
-"""Snakemake script for rule tables: calls engage.model.stages.render_tables."""
+"""Snakemake script for rule tables: calls engage.model.tables.render_tables."""
 
 import sys
 from pathlib import Path
 
 if __name__ == "__main__":  # guard: worker processes (spawn) re-import this file
     sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))  # the engage library
-    from engage.model.stages import render_tables
+    from engage.model.tables import render_tables
     from engage.runner import run_stage
 
     # Every params: entry of the rule reaches render_tables under its own name (engage.runner.run_stage).

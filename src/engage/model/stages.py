@@ -1,14 +1,12 @@
-"""Stage functions called by workflow/scripts/{train,eval,tables,predict}.py (dataset: dataset.py,
+"""Stage functions called by workflow/scripts/{train,eval,predict}.py (dataset: dataset.py, tables: tables.py,
 CMOSE import: cmose_import.py). Settings arrive as arguments; nothing here reads the config."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import math
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -110,43 +108,6 @@ def eval_run(*, dataset: str, model_path: str, run_name: str, metrics_out: str, 
     write_text(confusion_out, buf.getvalue())
     log.info("run %s on %s: acc %s avg acc %s", run_name, split, main["accuracy"], main["average_accuracy"])
     return result
-
-
-def _pct(v) -> str:
-    return "" if v is None else f"{100 * v:.2f}"
-
-
-def render_tables(*, run_names: list[str], runs: dict, metrics: list[str], logs: list[str], md_out: str, csv_out: str,
-                  recall_png: str, curves_png: str) -> None:
-    """Comparison tables (Markdown + CSV, one section per run ``group``) and the two plots."""
-    from engage.model import plots
-
-    res = {n: json.loads(Path(p).read_text()) for n, p in zip(run_names, metrics)}
-    curves = {}
-    for n, p in zip(run_names, logs):
-        with open(p, newline="") as f:
-            curves[n] = [{"loss": float(r["loss"])} for r in csv.DictReader(f)]
-    header = ["run", "dataset", "variant", "loss", "audio", "n_test", "Acc", "AvgAcc", *[f"recall_{lv}" for lv in LEVELS]]
-    rows, groups = [], {}
-    for n in run_names:
-        r, m = runs.get(n, {}), res[n]
-        rows.append([n, r.get("dataset", ""), r.get("variant", ""), r.get("loss", ""), bool(r.get("audio", False)),
-                     m.get("n", 0), _pct(m.get("accuracy")), _pct(m.get("average_accuracy")),
-                     *[_pct((m.get("recall") or {}).get(lv)) for lv in LEVELS]])
-        for g in r.get("groups") or ["runs"]:
-            groups.setdefault(g, []).append(rows[-1])
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([["groups", *header],
-                                                    *[[";".join(runs.get(r[0], {}).get("groups") or []), *r] for r in rows]])
-    write_text(csv_out, buf.getvalue())
-    md = ["# Model comparison", "", "Acc = overall accuracy, AvgAcc = mean per-class recall (%), on each run's eval split.", ""]
-    for g in sorted(groups):
-        md += [f"## {g}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        md += ["| " + " | ".join(str(x) for x in r) + " |" for r in groups[g]]
-        md.append("")
-    write_text(md_out, "\n".join(md))
-    plots.recall_bars(recall_png, res)
-    plots.training_curves(curves_png, curves)
 
 
 def _predict_inputs(feat: dict, cfg, session: str, session_dir: str) -> dict:
