@@ -16,9 +16,10 @@ SAMPLE = REPO / "examples" / "sessions" / "demo"
 #: Test-only config overrides for end-to-end runs (smaller I3D work on CPU); see the file.
 OVERRIDES = REPO / "tests" / "e2e" / "sample_overrides.yaml"
 
-#: Scheduling of the real runs: two jobs at a time, each with at most the 2 threads `--cores 2` gives it.
-#: The sample's jobs keep a core only about 70 % busy (process start, ffmpeg, file reads), so on the 2-core
-#: CI machine two at a time finish the sample run in about 67 s instead of 86 s. Each job's thread count,
+#: Scheduling of the real runs: 4 thread slots, each job with at most the 2 threads `--cores 2` gives it (two
+#: 2-thread jobs, or up to four 1-thread jobs, at a time). The sample's jobs keep a core only about 70 % busy
+#: (process start, ffmpeg, file reads), so on the 2-core CI machine this finishes the sample run in about 67 s
+#: instead of 86 s. Each job's thread count,
 #: and with it every output byte (torch results depend on it), is the same as with `--cores 2`.
 PARALLEL = ("--cores", "4", "--max-threads", "2")
 
