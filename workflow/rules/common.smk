@@ -168,6 +168,16 @@ def i3d_weights_input(wildcards):
     return workflow_support.existing_weights(I3D["weights"], workflow.basedir)
 
 
+def names_recogniser_path():
+    """layout.names_recogniser relative to the workflow folder ("" when names are off or Tesseract only)."""
+    value = config["layout"]["names_recogniser"] if config["layout"]["names"] else ""
+    return weights_path(value) if value else ""
+
+
+def names_recogniser_input(wildcards):
+    return workflow_support.existing_weights(names_recogniser_path(), workflow.basedir)
+
+
 FACE_BACKEND = workflow_support.face_backend(
     config["face"]["backend"], workflow.deployment_settings.deployment_method
 )

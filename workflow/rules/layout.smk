@@ -7,6 +7,7 @@ rule layout:
         media=res("{session}/media.json"),
         video=session_video,
         override=session_file("layout.json"),
+        recogniser=names_recogniser_input,
     output:
         res("{session}/layout.json"),
     log:
@@ -30,6 +31,8 @@ rule layout:
         id_rejoin_max_distance=config["layout"]["id_rejoin_max_distance"],
         names=config["layout"]["names"],
         name_samples=config["layout"]["name_samples"],
+        names_recogniser=names_recogniser_path(),
+        names_recogniser_sha256=config["layout"]["names_recogniser_sha256"],
         min_tile_size=config["layout"]["min_tile_size"],
         fit=config["layout"]["fit"],
     script:

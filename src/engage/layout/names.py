@@ -37,7 +37,7 @@ import logging
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -320,6 +320,11 @@ def _off_colour_end(line: _Line, level: np.ndarray) -> bool:
     but the core of its stroke has the text's colour: a mark is off colour only when its brightest
     pixels are duller too (the door never reaches the text's white).
     """
+    return any(_off_colour_ends(line, level))
+
+
+def _off_colour_ends(line: _Line, level: np.ndarray) -> tuple[bool, bool]:
+    """Whether the first and the last mark of the line are off colour (:func:`_off_colour_end`)."""
     def lvl(c) -> tuple[float, float]:
         sub = line.labels[c[5]][c[1]:c[3], c[0]:c[2]] == c[4]
         vals = level[c[1]:c[3], c[0]:c[2]][sub]
@@ -327,7 +332,7 @@ def _off_colour_end(line: _Line, level: np.ndarray) -> bool:
 
     comps = sorted(line.comps)
     if len(comps) < 3:
-        return False
+        return False, False
     levels = [lvl(c) for c in comps]
     ref = float(np.median([v for v, _p in levels]))
     peak = float(np.median([p for _v, p in levels]))
@@ -336,7 +341,7 @@ def _off_colour_end(line: _Line, level: np.ndarray) -> bool:
         c, (v, p) = comps[k], levels[k]
         return c[2] - c[0] > 0.4 * (c[3] - c[1]) and v < ref - TEXT_LEVEL_TOL and p < peak - TEXT_PEAK_TOL
 
-    return off(0) or off(-1)
+    return off(0), off(-1)
 
 
 def _overlap(a, b) -> bool:
@@ -484,12 +489,13 @@ _BARE_TAG = re.compile(r"(?:\s+\(?(?:co-?\s?host|host|guest|presenter|organi[sz]
 class NameReader:
     """Reads the names of a span's tiles; keeps the OCR time it spent (``seconds``, ``calls``)."""
 
-    def __init__(self, reader=None):
+    def __init__(self, reader=None, second=None):
         if reader is None:
             from engage.layout.ocr import line_reader
 
             reader = line_reader()
         self.reader = reader
+        self.second = second  # a second recogniser for lines Tesseract gives no name (or None)
         self.seconds = 0.0
         self.calls = 0
 
@@ -526,6 +532,7 @@ class NameReader:
         colour = np.median(np.stack(crops), axis=0).astype(np.uint8)
         grey = np.median(greys, axis=0)
         cands = []
+        dull = []  # lines with an off-colour mark at one end (see _off_colour_end)
         for pol, resp in maps.items():
             persistent = resp.min(axis=0)
             thr = max(25.0, 0.4 * float(np.percentile(persistent, 99.5)))
@@ -540,32 +547,123 @@ class NameReader:
                 # is a small mark even at the strong threshold)
                 doubt = _extend(ln, weak + small + [m for m in weak_small if m[3] - m[1] >= 4], grey)
                 ln.labels, ln.small = (labels, weak_labels), small
-                if doubt or _off_colour_end(ln, level):
+                if doubt:
                     continue
+                ends = _off_colour_ends(ln, level)
                 if ln.height < MIN_LINE_PX or len(ln.comps) < 2 and (ln.box[2] - ln.box[0]) < 2 * ln.height:
                     continue
                 if not centred and ln.box[0] > 0.5 * (x1 - x0):
                     continue  # labels start at the left
-                cands.append((len(ln.comps) * ln.height, ln))
+                if not any(ends):
+                    cands.append((len(ln.comps) * ln.height, ln))
+                elif not all(ends):  # a piece of the picture at one end: only for the second recogniser
+                    dull.append((len(ln.comps) * ln.height, ln, ends))
         cands.sort(key=lambda c: -c[0])
+        dull.sort(key=lambda c: -c[0])
         out = NameRead()
         tried: list[_Line] = []
         others: list[str] = []  # what the lines read before read, unsure readings included
+        sure: list[str] = []  # every word of those Tesseract was sure of
         for _score, ln in cands:
             if len(tried) == 2:  # the best line of each polarity, usually
                 break
             if any(o.polarity == ln.polarity and _overlap(o.box, ln.box) for o in tried):
                 continue  # another grouping of the same text: a part of what was not read
             tried.append(ln)
-            res = self._read_line(ln, maps[ln.polarity], centred, greys, others)
+            res = self._read_line(ln, maps[ln.polarity], centred, greys, others, sure)
             out.readings += res.readings
             if res.name is not None:
                 res.readings = out.readings
                 return res
+        if self.second is not None and not centred:
+            for ln, clip in [(ln, None) for ln in tried] + [(ln, ends) for _s, ln, ends in dull[:1]]:
+                res = self._second_opinion(ln, greys, others, sure, clip)
+                out.readings += res.readings
+                if res.name is not None:
+                    res.readings = out.readings
+                    return res
         return out
 
+    def _second_opinion(self, ln: _Line, greys: np.ndarray, others: list[str], sure: list[str],
+                        off_ends: tuple[bool, bool] | None = None) -> NameRead:
+        """The line read by the second recogniser (:mod:`engage.layout.scene_text`) straight from the
+        grey picture, where Tesseract gave no name. Its readings (two views of each distinct sample:
+        the line's box widened a little and more, so a line that lost a letter or a word at an end
+        reads longer in the wider view) must never read a letter two ways, and either every view of at
+        least ``SECOND_SAMPLES`` samples reads the name sure enough (unanimous), or some reading of each
+        view does and Tesseract read the same letters at least once, unsure (two engines that fail
+        differently agreeing). Nothing Tesseract read may contradict it: a word it was sure of one
+        letter away (``sure``), a reading with a letter or two more, or one that holds the name's
+        letters as a part (``others``: part of a name is a wrong name).
+
+        ``off_ends``: the line ends in a mark of another colour at its start or end (a piece of the
+        picture beside a translucent box, which Tesseract would read as a letter): the narrow view
+        stops short of that mark, the wide one holds it, so a name needs the recogniser to read the
+        same letters with and without it (the mark is not a letter)."""
+        bx0, by0, bx1, by1 = ln.box
+        hh = max(1, by1 - by0)
+        H, W = greys.shape[1:]
+        comps = sorted(ln.comps)
+        lo = comps[0][2] if off_ends and off_ends[0] else 0  # the narrow view's bounds
+        hi = comps[-1][0] if off_ends and off_ends[1] else W
+        readings: list[tuple[str | None, float, int, int]] = []
+        seen: set[bytes] = set()
+        for k in range(greys.shape[0]):
+            key = greys[k][by0:by1, bx0:bx1].tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            for view, (px, py, sx) in enumerate(SECOND_VIEWS):
+                x0, x1 = max(0, int(bx0 - px * hh)), min(W, int(bx1 + px * hh) + 1)
+                if view == 0:
+                    x0, x1 = max(x0, lo), min(x1, hi)
+                y0, y1 = max(0, int(by0 - py * hh)), min(H, int(by1 + py * hh) + 1)
+                crop = greys[k][y0:y1, x0:x1]
+                if sx != 1.0:
+                    crop = cv2.resize(crop, None, fx=sx, fy=1.0, interpolation=cv2.INTER_CUBIC)
+                self.calls += 1
+                words = _unglue_tags(self.second.read(np.ascontiguousarray(crop)))
+                text, conf = clean_reading(words, min_word_conf=SECOND_MIN_WORD_CONF, min_mean_conf=SECOND_MIN_MEAN_CONF)
+                readings.append((text, conf, view, k))
+                if len(readings) == 1 and not text and not any(sum(ch.isalpha() for ch in w.text) >= 2 for w in words):
+                    break  # no word at all in the first view: not text (a picture's texture)
+            if not any(t for t, *_r in readings):
+                break  # nothing in the first sample: the next will not make a name
+            if len({_letters(normalize_name(t)) for t, *_r in readings if t}) > 1:
+                break  # a letter read two ways already: no name
+        texts = [t or "" for t, *_r in readings]
+        valid = [r for r in readings if r[0]]
+        letters = {_letters(normalize_name(t)) for t, *_r in valid}
+        if len(letters) != 1 or not next(iter(letters)):
+            return NameRead(readings=texts)  # nothing read, or a letter read two ways
+        mine = next(iter(letters))
+        per_view = [len({k for _t, _c, v, k in valid if v == view}) for view in range(len(SECOND_VIEWS))]
+        unanimous = (len(valid) >= SECOND_AGREEMENT * len(readings) and min(per_view) >= SECOND_SAMPLES - 1
+                     and len({k for *_r, k in valid}) >= SECOND_SAMPLES)
+        theirs = {_letters(normalize_name(o)) for o in others}
+        crossed = (SECOND_CROSS and mine in theirs and len(valid) >= 2
+                   and len({v for _t, _c, v, _k in valid}) == len(SECOND_VIEWS))
+        if not (unanimous or crossed):
+            return NameRead(readings=texts)
+        # a reading may miss a space ("MeiChen"): its letters count, its spelling does not; the
+        # readings with every space must agree on where they are
+        spaced = [r for r in valid if not any(_camel(w) for w in r[0].split())]
+        if not spaced or len({normalize_name(t) for t, *_r in spaced}) > 1:
+            return NameRead(readings=texts)
+        text = max(spaced, key=lambda r: r[1])[0]
+        if _refuted(normalize_name(text), text, sure, False) or any(
+                _lacks_letters(mine, o) or (mine in o and mine != o) for o in theirs):
+            return NameRead(readings=texts)
+        pad = max(2, hh // 3)
+        box = (max(0, bx0 - pad), max(0, by0 - pad), min(W, bx1 + pad), min(H, by1 + pad))
+        scale = min(8.0, max(1.0, OCR_LINE_HEIGHT / hh))
+        if self._picture_refutes(text, greys, box, ln.polarity, scale, sorted({k for *_r, k in readings})):
+            return NameRead(readings=texts)  # Tesseract reads a word of it another way in the picture
+        conf = float(np.mean([c for _t, c, _v, _k in valid])) / 100.0 * len(valid) / len(readings)
+        return NameRead(text, round(max(0.01, conf * SECOND_CONF_SCALE), 3), texts)
+
     def _read_line(self, ln: _Line, resp: np.ndarray, centred: bool, greys: np.ndarray | None = None,
-                   others: list[str] | None = None) -> NameRead:
+                   others: list[str] | None = None, sure_words: list[str] | None = None) -> NameRead:
         """Read the line in each sample (two views each) until two readings agree; then vote.
         ``greys``: the region's grey samples, for the picture check of a name Tesseract is unsure
         of (:meth:`_picture_refutes`); ``others``: what other lines of the region read, unsure
@@ -608,6 +706,8 @@ class NameReader:
                 ink = ink_runs(img)
                 words = self.reader.read(img)
                 sure += [w.text for w in words if w.conf >= MIN_WORD_CONF]
+                if sure_words is not None:
+                    sure_words += [w.text for w in words if w.conf >= MIN_WORD_CONF]
                 line_h = hh * scale * VIEW_SCALES[view]
                 readings.append((*clean_reading(words, ink, line_h), view))
                 unsure.append((*clean_reading(words, ink, line_h, min_word_conf=0.0, min_mean_conf=0.0), view, k))
@@ -655,6 +755,43 @@ class NameReader:
                 return True
             seen |= other
         return False
+
+
+#: The second recogniser's views of a line: its box widened by these many letter heights (x, y), and
+#: stretched sideways by the last factor (more CTC steps per letter: at 7-10 px a narrow "o" or one of
+#: "ll" is merged away, "Dubis" for "Dubois", in one view but not in the other, which then disagree).
+SECOND_VIEWS = ((0.5, 0.35, 1.5), (1.5, 0.35, 1.0))
+#: Least character probability (in %) of every word, and least mean, for the second recogniser.
+SECOND_MIN_WORD_CONF = 30.0
+SECOND_MIN_MEAN_CONF = 50.0
+#: Different samples whose views must all read the same letters (without Tesseract's agreement).
+SECOND_SAMPLES = 3
+#: Share of the readings that must give the name (the others unsure, none other letters).
+SECOND_AGREEMENT = 0.8
+#: Accept a name both engines read letter for letter (see NameReader._second_opinion).
+SECOND_CROSS = True
+#: A second-opinion name's confidence is the recogniser's mean times this (below a voted name's).
+SECOND_CONF_SCALE = 0.8
+
+
+def _unglue_tags(words: list) -> list:
+    """Words with a parenthesis glued on ("Costa(Co-host)": a narrow space not read) as two words,
+    so the tag is dropped like a spaced one."""
+    out = []
+    for w in words:
+        i = w.text.find("(", 1)
+        if i < 0:
+            out.append(w)
+            continue
+        x0, y0, x1, y1 = w.box
+        xm = x0 + (x1 - x0) * i // len(w.text)
+        out += [replace(w, text=w.text[:i], box=(x0, y0, xm, y1)), replace(w, text=w.text[i:], box=(xm, y0, x1, y1))]
+    return out
+
+
+def _camel(word: str) -> bool:
+    """A capital right after a small letter ("MeiChen", "LenaVogt"): two words read as one."""
+    return any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))
 
 
 #: Share of the valid readings that must agree on the name (2 of 3 is not enough).

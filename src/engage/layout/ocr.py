@@ -39,6 +39,8 @@ class Word:
 def tessdata_dir(lang: str = "eng") -> str:
     """The folder holding ``<lang>.traineddata`` (TESSDATA_PREFIX, else the usual system places)."""
     cands = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else []
+    if os.environ.get("CONDA_PREFIX"):  # conda-forge's tesseract (envs/core.yaml under --use-conda)
+        cands.append(os.path.join(os.environ["CONDA_PREFIX"], "share", "tessdata"))
     for pattern in TESSDATA_GLOBS:
         cands += sorted(glob.glob(pattern), reverse=True)  # newest version folder first
     for d in cands:

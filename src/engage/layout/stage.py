@@ -18,6 +18,7 @@ from engage.layout.grid import FitParams, Rect
 from engage.naming import normalize_name
 from engage.layout.identity import assign_ids
 from engage.layout.names import NameRead, NameReader
+from engage.layout.scene_text import MODEL as SCENE_TEXT_MODEL, MODEL_SHA256 as SCENE_TEXT_SHA256, scene_text_reader
 from engage.layout.ocr import OcrUnavailable
 from engage.layout.override import load_override
 from engage.layout.quality import small_tile_warnings
@@ -74,20 +75,25 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
                   sample_s: float = 1.0, sampling: str = "auto", keyframe_max_gap_s: float = 2.5, max_width: int = 640,
                   max_downscale: float = 2.0, min_span_samples: int = 3, refine: bool = True, id_max_distance: float = 30.0,
                   id_rejoin_max_distance: float = 12.0, names: bool = True, name_samples: int = 3,
+                  names_recogniser: str | os.PathLike | None = SCENE_TEXT_MODEL,
+                  names_recogniser_sha256: str | None = SCENE_TEXT_SHA256,
                   fit: FitParams | None = None, threads: int = 1, timings: dict | None = None) -> dict[str, Any]:
     """Detected layout of one recording (the layout.json document).
 
     ``names``: read the tiles' display names (OCR); ``name_samples``: full-resolution frames per
-    span for the names and the exact tile edges. ``timings``, when given, receives the seconds
-    spent on those frames (``stills_s``), on edge snapping (``snap_s``) and on names (``names_s``,
-    with ``ocr_calls`` and ``tiles_read``): the benchmark's split of the stage's time.
+    span for the names and the exact tile edges; ``names_recogniser``: the second text recogniser's
+    weights for labels Tesseract cannot read (:mod:`engage.layout.scene_text`; None: Tesseract only).
+    ``timings``, when given, receives the seconds spent on those frames (``stills_s``), on edge
+    snapping (``snap_s``) and on names (``names_s``, with ``ocr_calls`` and ``tiles_read``): the
+    benchmark's split of the stage's time.
     """
     t_start = time.perf_counter()
     params = fit or FitParams()
     reader = None
     if names:
         try:
-            reader = NameReader()
+            second = scene_text_reader(str(names_recogniser), names_recogniser_sha256 or "") if names_recogniser else None
+            reader = NameReader(second=second)
         except OcrUnavailable as exc:
             raise SessionError(session, video, f"cannot read tile names: {exc}") from None
     size = analysis_size(width, height, max_width, max_downscale)
@@ -136,7 +142,7 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
     if reader:
         n_tiles = sum(len(r) for r in rects)
         n_named = sum(t["name"] is not None for s in out_spans for t in s["tiles"])
-        log.info("names: %d of %d tiles named; OCR %.2f s (%d Tesseract calls), %.3f s per span, %.3f s per tile",
+        log.info("names: %d of %d tiles named; OCR %.2f s (%d recogniser calls), %.3f s per span, %.3f s per tile",
                  n_named, n_tiles, reader.seconds, reader.calls, reader.seconds / len(spans), reader.seconds / max(n_tiles, 1))
     if timings is not None:
         timings.update(total_s=time.perf_counter() - t_start, stills_s=t_stills, snap_s=t_snap,
@@ -150,7 +156,8 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                    keyframe_max_gap_s: float = 2.5, max_width: int = 640, max_downscale: float = 2.0,
                    min_span_samples: int = 3, refine_changes: bool = True, id_max_distance: float = 30.0,
                    id_rejoin_max_distance: float = 12.0, names: bool = True, name_samples: int = 3,
-                   min_tile_size: int = 90,
+                   names_recogniser: str | os.PathLike | None = SCENE_TEXT_MODEL,
+                   names_recogniser_sha256: str | None = SCENE_TEXT_SHA256, min_tile_size: int = 90,
                    fit: dict | None = None, threads: int = 1) -> dict[str, Any]:
     """Write ``layout.json`` for one session: the override file if given, else detection (with its
     warnings, e.g. tiles smaller than ``min_tile_size``: :mod:`engage.layout.quality`)."""
@@ -164,7 +171,8 @@ def layout_session(*, session: str, video: str | os.PathLike, media_json: str | 
                             sampling=sampling, keyframe_max_gap_s=keyframe_max_gap_s, max_width=max_width, max_downscale=max_downscale,
                             min_span_samples=min_span_samples, refine=refine_changes,
                             id_max_distance=id_max_distance, id_rejoin_max_distance=id_rejoin_max_distance,
-                            names=names, name_samples=name_samples, fit=FitParams(**(fit or {})), threads=threads)
+                            names=names, name_samples=name_samples, names_recogniser=names_recogniser,
+                            names_recogniser_sha256=names_recogniser_sha256, fit=FitParams(**(fit or {})), threads=threads)
         layout = layout_of(doc, session=session, path=out_json)
     layout = replace(layout, warnings=tuple(small_tile_warnings(layout, min_tile_size, session=session,
                                                                   path=override or video)))
