@@ -94,6 +94,8 @@ def detect_layout(video: str | os.PathLike, *, session: str, width: int, height:
         try:
             second = scene_text_reader(str(names_recogniser), names_recogniser_sha256 or "") if names_recogniser else None
             reader = NameReader(second=second)
+            if second is not None:
+                log.info("names: Tesseract, then %s (sha256 %s) where it gives none", names_recogniser, second.sha256)
         except OcrUnavailable as exc:
             raise SessionError(session, video, f"cannot read tile names: {exc}") from None
     size = analysis_size(width, height, max_width, max_downscale)
