@@ -70,7 +70,7 @@ def main() -> None:
               f"min IoU {min(ious):.3f}, names {exact}/{len(shown)} exact, {wrong} wrong")
     names_s, rest = timings["names_s"], lt - timings["names_s"]
     print(f"names (OCR): {names_s:.2f} s = {names_s / timings['spans']:.3f} s per span, "
-          f"{names_s / max(timings['tiles_read'], 1):.4f} s per tile ({timings['ocr_calls']} Tesseract calls); "
+          f"{names_s / max(timings['tiles_read'], 1):.4f} s per tile ({timings['ocr_calls']} OCR calls, both recognisers); "
           f"{names_s / rest:.3f}x the rest of the layout stage ({rest:.2f} s, of which full-resolution frames "
           f"{timings['stills_s']:.2f} s and edge snapping {timings['snap_s']:.2f} s)")
     if len(doc["spans"]) != len(truth["spans"]):
