@@ -168,3 +168,15 @@ def test_small_labels_get_more_names_and_no_wrong_one(tmp_path):
     both = _check_names(truth, detect_layout(path, **kw))
     assert alone[2] == both[2] == 0  # never a wrong name
     assert both[0] > alone[0], (alone, both)
+
+
+def test_a_small_name_tesseract_voted_for_is_refused_when_the_second_recogniser_reads_a_letter_otherwise():
+    def refutes(text, conf=90.0):
+        reader = NameReader(reader=Scripted(""), second=Scripted(text, conf=conf))
+        return reader._second_refutes("Maya Gokiberg", _samples(), _line(), 0)
+
+    assert refutes("Maya Goldberg") is True  # "Gokiberg" for a 10 px "Goldberg": the engines disagree
+    assert refutes("MayaGoldberg") is True  # a missing space does not hide the word
+    assert refutes("Maya Gokiberg") is False
+    assert refutes("Maya Goldberg", conf=30.0) is False  # an unsure word says nothing
+    assert refutes("Maya Gokiberg (Host)") is False

@@ -584,6 +584,29 @@ class NameReader:
                     return res
         return out
 
+    def _second_refutes(self, name: str, greys: np.ndarray, ln: _Line, k: int) -> bool:
+        """Whether the second recogniser, reading the line of a name Tesseract voted for in one view
+        (the first of ``SECOND_VIEWS``, sample ``k``), is sure of a word one letter away from a word of
+        it ("Goldberg" for Tesseract's "Gokiberg" on a 10 px label): two engines disagreeing on a letter."""
+        bx0, by0, bx1, by1 = ln.box
+        hh = max(1, by1 - by0)
+        H, W = greys.shape[1:]
+        px, py, sx = SECOND_VIEWS[0]
+        crop = greys[k][max(0, int(by0 - py * hh)):min(H, int(by1 + py * hh) + 1),
+                        max(0, int(bx0 - px * hh)):min(W, int(bx1 + px * hh) + 1)]
+        if sx != 1.0:
+            crop = cv2.resize(crop, None, fx=sx, fy=1.0, interpolation=cv2.INTER_CUBIC)
+        self.calls += 1
+        mine = {_letters(normalize_name(w)) for w in name.split()}
+        for w in self.second.read(np.ascontiguousarray(crop)):
+            if w.conf < SECOND_VERIFY_CONF:
+                continue
+            for part in re.findall(r"[A-Z]?[^A-Z\s]+", w.text) if _camel(w.text) else [w.text]:
+                key = _letters(normalize_name(part))
+                if key not in mine and any(_near(key, m) for m in mine):
+                    return True
+        return False
+
     def _second_opinion(self, ln: _Line, greys: np.ndarray, others: list[str], sure: list[str],
                         off_ends: tuple[bool, bool] | None = None) -> NameRead:
         """The line read by the second recogniser (:mod:`engage.layout.scene_text`) straight from the
@@ -689,10 +712,15 @@ class NameReader:
         def checked(voted: NameRead) -> NameRead:
             """A voted name some reading was unsure of is checked by the picture view as well
             ("Gokiberg" at 87-91 in four of six stroke views of a 10 px "Goldberg", unsure in two)."""
-            if (voted.name is None or greys is None or all(t for t, _c, _v in readings)
-                    or not self._picture_refutes(voted.name, greys, box, ln.polarity, scale, list(seen.values()))):
+            if voted.name is None or greys is None:
                 return voted
-            return NameRead(readings=voted.readings)
+            if not all(t for t, _c, _v in readings) and self._picture_refutes(voted.name, greys, box, ln.polarity,
+                                                                                scale, list(seen.values())):
+                return NameRead(readings=voted.readings)
+            if (SECOND_VERIFY and self.second is not None and hh <= SECOND_VERIFY_MAX_PX
+                    and self._second_refutes(voted.name, greys, ln, min(seen.values()))):
+                return NameRead(readings=voted.readings)
+            return voted
         for k in range(resp.shape[0]):
             sub = resp[k][box[1]:box[3], box[0]:box[2]]
             key = np.round(sub).astype(np.uint8).tobytes()
@@ -770,6 +798,12 @@ SECOND_SAMPLES = 3
 SECOND_AGREEMENT = 0.8
 #: Accept a name both engines read letter for letter (see NameReader._second_opinion).
 SECOND_CROSS = True
+#: Check a name Tesseract voted for with the second recogniser (one call per named line).
+SECOND_VERIFY = True
+#: ...for lines of at most this many display pixels (larger labels: Tesseract's names are sure).
+SECOND_VERIFY_MAX_PX = 12
+#: Least character probability (in %) of a word of the second recogniser that refutes a voted name.
+SECOND_VERIFY_CONF = 50.0
 #: A second-opinion name's confidence is the recogniser's mean times this (below a voted name's).
 SECOND_CONF_SCALE = 0.8
 
