@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 
+import numpy as np
 import pytest
 
 from engage.layout import detect_layout, layout_session, tile_iou
@@ -64,3 +65,26 @@ def test_layout_session_writes_json(tmp_path, demo_video):
     first = out.read_bytes()
     layout_session(session="demo", video=demo_video, media_json=media, out_json=out)
     assert out.read_bytes() == first  # deterministic
+
+
+def test_a_tile_fitted_with_its_gutter_does_not_hide_the_place_beside_it():
+    """49 tiles at 1920x1080 (2-pixel gutters at analysis scale): a found tile that took in the gutter on its
+    left overlaps the free place beside it by those 2 pixels; the place is still completed."""
+    from engage.layout.grid import SupportMaps, _fill_slots
+
+    H, W, tw, th, gut = 100, 128, 40, 30, 2
+    true = [(gut + c * (tw + gut), gut + r * (th + gut), tw, th) for r in range(3) for c in range(3)]
+    hl, vl = np.zeros((H - 1, W), np.float32), np.zeros((H, W - 1), np.float32)
+    for x, y, w, h in true:  # every side of every tile is a line
+        for e in (y, y + h):
+            hl[e - 1, x:x + w] = 1.0
+        for e in (x, x + w):
+            vl[y:y + h, e - 1] = 1.0
+    sm = SupportMaps(hl, vl)
+    missing = true[3]  # first column, second row
+    wide = (true[4][0] - gut, true[4][1], tw + gut, th)  # its neighbour, fitted 2 px wide to the left
+    found = [r for r in true if r not in (missing, true[4])] + [wide]
+    out = list(found)
+    assert _fill_slots(out, 0, tw + gut, 1, sm, None, None)
+    added = [r for r in out if r not in found]
+    assert len(added) == 1 and abs(added[0][0] - missing[0]) <= 1 and added[0][1] == missing[1]

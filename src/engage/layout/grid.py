@@ -232,6 +232,10 @@ def _best_row(tiles: list[tuple[int, int, int, int, float]]) -> tuple[float, lis
     return best[-1]
 
 
+#: Completion: a free slot may overlap a found tile by this many analysis pixels (a tile fitted with
+#: the gutter in it, 4 display pixels at 1920 wide, must not hide its neighbour's place).
+SLOT_OVERLAP_PX = 2
+
 #: Completion: a slot whose lines across it (a row's top/bottom, a column's left/right) are this
 #: weak needs a live picture inside.
 WEAK_CROSS_LINES = 0.1
@@ -487,7 +491,9 @@ def _fill_slots(out: list[Rect], axis: int, pitch: int, aligned_slack: int, sm: 
             slot = list(rect)
             slot[axis] = pos
             x, y, w, h = slot
-            if pos < 0 or pos + size > limit or any(abs(r[0] - x) < w and abs(r[1] - y) < h for r in out):
+            # a neighbour whose rectangle took in the gutter (2 analysis pixels) does not fill the slot
+            if pos < 0 or pos + size > limit or any(abs(r[0] - x) < w - SLOT_OVERLAP_PX and abs(r[1] - y) < h - SLOT_OVERLAP_PX
+                                                    for r in out):
                 continue
             best = None
             slack = aligned_slack if lined else free_slack
