@@ -588,24 +588,11 @@ class NameReader:
         """Whether the second recogniser, reading the line of a name Tesseract voted for in one view
         (the first of ``SECOND_VIEWS``, sample ``k``), is sure of a word one letter away from a word of
         it ("Goldberg" for Tesseract's "Gokiberg" on a 10 px label): two engines disagreeing on a letter."""
-        bx0, by0, bx1, by1 = ln.box
-        hh = max(1, by1 - by0)
-        H, W = greys.shape[1:]
-        px, py, sx = SECOND_VIEWS[0]
-        crop = greys[k][max(0, int(by0 - py * hh)):min(H, int(by1 + py * hh) + 1),
-                        max(0, int(bx0 - px * hh)):min(W, int(bx1 + px * hh) + 1)]
-        if sx != 1.0:
-            crop = cv2.resize(crop, None, fx=sx, fy=1.0, interpolation=cv2.INTER_CUBIC)
         self.calls += 1
-        mine = {_letters(normalize_name(w)) for w in name.split()}
-        for w in self.second.read(np.ascontiguousarray(crop)):
-            if w.conf < SECOND_VERIFY_CONF:
-                continue
-            for part in re.findall(r"[A-Z]?[^A-Z\s]+", w.text) if _camel(w.text) else [w.text]:
-                key = _letters(normalize_name(part))
-                if key not in mine and any(_near(key, m) for m in mine):
-                    return True
-        return False
+        words = [part for w in self.second.read(_second_view(greys[k], ln.box, 0))
+                 if w.conf >= SECOND_VERIFY_CONF
+                 for part in (re.findall(r"[A-Z]?[^A-Z\s]+", w.text) if _camel(w.text) else [w.text])]
+        return _refuted(normalize_name(name), name, words, False)
 
     def _second_opinion(self, ln: _Line, greys: np.ndarray, others: list[str], sure: list[str],
                         off_ends: tuple[bool, bool] | None = None) -> NameRead:
@@ -636,16 +623,9 @@ class NameReader:
             if key in seen:
                 continue
             seen.add(key)
-            for view, (px, py, sx) in enumerate(SECOND_VIEWS):
-                x0, x1 = max(0, int(bx0 - px * hh)), min(W, int(bx1 + px * hh) + 1)
-                if view == 0:
-                    x0, x1 = max(x0, lo), min(x1, hi)
-                y0, y1 = max(0, int(by0 - py * hh)), min(H, int(by1 + py * hh) + 1)
-                crop = greys[k][y0:y1, x0:x1]
-                if sx != 1.0:
-                    crop = cv2.resize(crop, None, fx=sx, fy=1.0, interpolation=cv2.INTER_CUBIC)
+            for view in range(len(SECOND_VIEWS)):
                 self.calls += 1
-                words = _unglue_tags(self.second.read(np.ascontiguousarray(crop)))
+                words = _unglue_tags(self.second.read(_second_view(greys[k], ln.box, view, *((lo, hi) if view == 0 else ()))))
                 text, conf = clean_reading(words, min_word_conf=SECOND_MIN_WORD_CONF, min_mean_conf=SECOND_MIN_MEAN_CONF)
                 readings.append((text, conf, view, k))
                 if len(readings) == 1 and not text and not any(sum(ch.isalpha() for ch in w.text) >= 2 for w in words):
@@ -664,7 +644,7 @@ class NameReader:
         unanimous = (len(valid) >= SECOND_AGREEMENT * len(readings) and min(per_view) >= SECOND_SAMPLES - 1
                      and len({k for *_r, k in valid}) >= SECOND_SAMPLES)
         theirs = {_letters(normalize_name(o)) for o in others}
-        crossed = (SECOND_CROSS and mine in theirs and len(valid) >= 2
+        crossed = (mine in theirs and len(valid) >= 2
                    and len({v for _t, _c, v, _k in valid}) == len(SECOND_VIEWS))
         if not (unanimous or crossed):
             return NameRead(readings=texts)
@@ -717,7 +697,7 @@ class NameReader:
             if not all(t for t, _c, _v in readings) and self._picture_refutes(voted.name, greys, box, ln.polarity,
                                                                                 scale, list(seen.values())):
                 return NameRead(readings=voted.readings)
-            if (SECOND_VERIFY and self.second is not None and hh <= SECOND_VERIFY_MAX_PX
+            if (self.second is not None and hh <= SECOND_VERIFY_MAX_PX
                     and self._second_refutes(voted.name, greys, ln, min(seen.values()))):
                 return NameRead(readings=voted.readings)
             return voted
@@ -733,9 +713,10 @@ class NameReader:
                     cv2.imwrite(f"{DEBUG_DIR}/ocr_{self.calls:04d}.png", img)
                 ink = ink_runs(img)
                 words = self.reader.read(img)
-                sure += [w.text for w in words if w.conf >= MIN_WORD_CONF]
+                confident = [w.text for w in words if w.conf >= MIN_WORD_CONF]
+                sure += confident
                 if sure_words is not None:
-                    sure_words += [w.text for w in words if w.conf >= MIN_WORD_CONF]
+                    sure_words += confident
                 line_h = hh * scale * VIEW_SCALES[view]
                 readings.append((*clean_reading(words, ink, line_h), view))
                 unsure.append((*clean_reading(words, ink, line_h, min_word_conf=0.0, min_mean_conf=0.0), view, k))
@@ -796,16 +777,28 @@ SECOND_MIN_MEAN_CONF = 50.0
 SECOND_SAMPLES = 3
 #: Share of the readings that must give the name (the others unsure, none other letters).
 SECOND_AGREEMENT = 0.8
-#: Accept a name both engines read letter for letter (see NameReader._second_opinion).
-SECOND_CROSS = True
-#: Check a name Tesseract voted for with the second recogniser (one call per named line).
-SECOND_VERIFY = True
-#: ...for lines of at most this many display pixels (larger labels: Tesseract's names are sure).
+#: The second recogniser checks a name Tesseract voted for (one call per named line) on lines of at
+#: most this many display pixels (larger labels: Tesseract's names are sure).
 SECOND_VERIFY_MAX_PX = 12
 #: Least character probability (in %) of a word of the second recogniser that refutes a voted name.
 SECOND_VERIFY_CONF = 50.0
 #: A second-opinion name's confidence is the recogniser's mean times this (below a voted name's).
 SECOND_CONF_SCALE = 0.8
+
+
+def _second_view(grey: np.ndarray, box: tuple[int, int, int, int], view: int, lo: int = 0, hi: int | None = None
+                 ) -> np.ndarray:
+    """The crop of a line's ``box`` (region pixels) that the second recogniser reads in ``view`` of
+    :data:`SECOND_VIEWS`: widened, kept within columns ``lo``-``hi``, stretched sideways."""
+    px, py, sx = SECOND_VIEWS[view]
+    bx0, by0, bx1, by1 = box
+    hh = max(1, by1 - by0)
+    H, W = grey.shape
+    x0, x1 = max(0, lo, int(bx0 - px * hh)), min(W if hi is None else hi, int(bx1 + px * hh) + 1)
+    crop = grey[max(0, int(by0 - py * hh)):min(H, int(by1 + py * hh) + 1), x0:x1]
+    if sx != 1.0:
+        crop = cv2.resize(crop, None, fx=sx, fy=1.0, interpolation=cv2.INTER_CUBIC)
+    return np.ascontiguousarray(crop)
 
 
 def _unglue_tags(words: list) -> list:

@@ -61,12 +61,6 @@ class SceneTextReader:
 
     def read(self, image: np.ndarray) -> list[Word]:
         """Words of a grey uint8 image holding one line of text (either polarity)."""
-        return [w for w, _steps in self.read_steps(image)]
-
-    def read_steps(self, image: np.ndarray) -> list[tuple[Word, list[int]]]:
-        """Words as :meth:`read`, each with the CTC steps of its characters (one step is 8 input
-        pixels, about a quarter of a letter): where each character was recognised, so a reading that
-        skipped a letter shows a gap twice its neighbours' (see engage.layout.names)."""
         h, w = image.shape[:2]
         if h < 2 or w < 2:
             return []
@@ -95,8 +89,7 @@ class SceneTextReader:
                 continue
             x0 = max(0, int((wd[0][0] - 1) * step))  # a character's peak is near its centre
             x1 = min(w, int((wd[-1][0] + 2) * step))
-            word = Word("".join(c for _t, c, _p in wd), 100.0 * min(p for _t, _c, p in wd), (x0, 0, x1, h))
-            out.append((word, [t for t, _c, _p in wd]))
+            out.append(Word("".join(c for _t, c, _p in wd), 100.0 * min(p for _t, _c, p in wd), (x0, 0, x1, h)))
         return out
 
 
